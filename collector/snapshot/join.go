@@ -1,0 +1,272 @@
+package snapshot
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Join computes s.Joined from s.AD and s.EXO: every mailbox once, its AD
+// object and EXO object side by side. Keys are tried in order:
+// msDS-ExternalDirectoryObjectId, objectGUID ↔ ImmutableId, UPN, primary
+// SMTP address. A key shared by two AD objects is ambiguous and never used,
+// so a wrong pair is never made; the next key is tried instead.
+//
+// When either side was not collected, Joined stays nil: rules that need the
+// joined view then report "not assessed" instead of judging half the data.
+func Join(s *Snapshot) {
+	s.Joined = nil
+	if s.AD == nil || s.EXO == nil || s.AD.Users == nil || s.EXO.Mailboxes == nil {
+		return
+	}
+	idx := newADIndex(s.AD.Users)
+	claimed := make([]bool, len(s.AD.Users))
+	joined := make([]JoinedMailbox, 0, len(s.EXO.Mailboxes)+len(idx.candidates)/8)
+
+	for i := range s.EXO.Mailboxes {
+		m := &s.EXO.Mailboxes[i]
+		j := JoinedMailbox{EXO: m, DisplayName: m.DisplayName, Kind: MailboxKind(m.RecipientTypeDetails)}
+		if j.Kind == "" {
+			j.Kind = KindOther
+		}
+		if ai, method := idx.find(m, claimed); ai >= 0 {
+			claimed[ai] = true
+			j.AD = &s.AD.Users[ai]
+			j.JoinMethod = method
+		}
+		j.ID = joinedID(&j)
+		j.Location = location(&j)
+		j.Drift = Drift(j.AD, j.EXO)
+		joined = append(joined, j)
+	}
+	for _, ai := range idx.candidates {
+		if claimed[ai] {
+			continue
+		}
+		a := &s.AD.Users[ai]
+		j := JoinedMailbox{AD: a, DisplayName: a.DisplayName, Kind: MailboxKind(a.RecipientTypeDetails)}
+		j.ID = joinedID(&j)
+		j.Location = location(&j)
+		joined = append(joined, j)
+	}
+	sort.Slice(joined, func(a, b int) bool { return joined[a].ID < joined[b].ID })
+	s.Joined = joined
+}
+
+// adIndex holds the AD mailbox objects a mailbox can join to, by each key.
+type adIndex struct {
+	candidates []int
+	byKey      [4]map[string]int // -1 marks an ambiguous key
+}
+
+var joinMethods = [4]string{JoinExternalDirectoryObjectID, JoinImmutableID, JoinUPN, JoinPrimarySMTP}
+
+func newADIndex(users []ADRecipient) *adIndex {
+	idx := &adIndex{}
+	for k := range idx.byKey {
+		idx.byKey[k] = make(map[string]int)
+	}
+	for i := range users {
+		u := &users[i]
+		if !IsJoinCandidate(u) {
+			continue
+		}
+		idx.candidates = append(idx.candidates, i)
+		for k, key := range adKeys(u) {
+			if key == "" {
+				continue
+			}
+			if _, dup := idx.byKey[k][key]; dup {
+				idx.byKey[k][key] = -1
+			} else {
+				idx.byKey[k][key] = i
+			}
+		}
+	}
+	return idx
+}
+
+func (idx *adIndex) find(m *Mailbox, claimed []bool) (int, string) {
+	for k, key := range exoKeys(m) {
+		if key == "" {
+			continue
+		}
+		if ai, ok := idx.byKey[k][key]; ok && ai >= 0 && !claimed[ai] {
+			return ai, joinMethods[k]
+		}
+	}
+	return -1, ""
+}
+
+// IsJoinCandidate reports whether an AD user is a mailbox that should have an
+// EXO counterpart or is hosted on-prem: user, shared, room and equipment
+// mailboxes, local or remote. System, public folder and group mailboxes and
+// mail users are not (the rules read them from ad.users directly).
+func IsJoinCandidate(u *ADRecipient) bool {
+	if MailboxKind(u.RecipientTypeDetails) != "" {
+		return true
+	}
+	// A mailbox-enabled user whose type attribute was never stamped.
+	return u.RecipientTypeDetails == "" && u.HomeMDB != ""
+}
+
+func adKeys(u *ADRecipient) [4]string {
+	return [4]string{
+		strings.ToLower(u.ExternalDirectoryObjectID),
+		u.ImmutableID,
+		strings.ToLower(u.UserPrincipalName),
+		strings.ToLower(PrimarySMTP(u.ProxyAddresses, u.Mail)),
+	}
+}
+
+func exoKeys(m *Mailbox) [4]string {
+	return [4]string{
+		strings.ToLower(m.ExternalDirectoryObjectID),
+		m.ImmutableID,
+		strings.ToLower(m.UserPrincipalName),
+		strings.ToLower(PrimarySMTP(m.EmailAddresses, m.PrimarySMTPAddress)),
+	}
+}
+
+func joinedID(j *JoinedMailbox) string {
+	if j.EXO != nil {
+		if id := strings.ToLower(j.EXO.ExternalDirectoryObjectID); id != "" {
+			return id
+		}
+		if id := strings.ToLower(j.EXO.Guid); id != "" {
+			return id
+		}
+	}
+	if j.AD != nil {
+		if id := strings.ToLower(j.AD.ExternalDirectoryObjectID); id != "" {
+			return id
+		}
+		if j.AD.ObjectGUID != "" {
+			return "ad:" + strings.ToLower(j.AD.ObjectGUID)
+		}
+		return "ad:" + strings.ToLower(j.AD.DN)
+	}
+	if j.EXO != nil {
+		return "exo:" + strings.ToLower(j.EXO.Identity)
+	}
+	return ""
+}
+
+// Locations of a joined mailbox.
+const (
+	LocationRemote = "remote" // hosted in EXO, object synced from AD
+	LocationOnPrem = "onprem" // hosted on an on-prem database
+	LocationCloud  = "cloud"  // cloud-only, no AD object
+)
+
+func location(j *JoinedMailbox) string {
+	if j.AD != nil && (j.AD.HomeMDB != "" || (!IsRemoteMailboxType(j.AD.RecipientTypeDetails) && MailboxKind(j.AD.RecipientTypeDetails) != "")) {
+		return LocationOnPrem
+	}
+	if j.EXO != nil && !j.EXO.IsDirSynced && j.AD == nil {
+		return LocationCloud
+	}
+	return LocationRemote
+}
+
+// PrimarySMTP returns the address of the one "SMTP:" proxy address, or
+// fallback when there is none or more than one.
+func PrimarySMTP(proxies []string, fallback string) string {
+	primary := ""
+	n := 0
+	for _, p := range proxies {
+		if strings.HasPrefix(p, "SMTP:") {
+			primary = p[5:]
+			n++
+		}
+	}
+	if n == 1 {
+		return primary
+	}
+	return fallback
+}
+
+// Drift compares the Exchange attributes of a joined pair and returns those
+// that differ. Addresses compare case-insensitively except for the prefix,
+// whose case marks the primary; multi-valued attributes compare as sets.
+func Drift(ad *ADRecipient, exo *Mailbox) []AttributeDrift {
+	if ad == nil || exo == nil {
+		return nil
+	}
+	var out []AttributeDrift
+	add := func(attr, adName string, a, e any) {
+		out = append(out, AttributeDrift{Attribute: attr, ADName: adName, AD: a, EXO: e})
+	}
+	if !sameAddressSet(ad.ProxyAddresses, exo.EmailAddresses) {
+		add("EmailAddresses", "proxyAddresses", sortedCopy(ad.ProxyAddresses), sortedCopy(exo.EmailAddresses))
+	}
+	if !strings.EqualFold(ad.Mail, exo.WindowsEmailAddress) && exo.WindowsEmailAddress != "" {
+		add("WindowsEmailAddress", "mail", ad.Mail, exo.WindowsEmailAddress)
+	}
+	if !strings.EqualFold(ad.MailNickname, exo.Alias) && exo.Alias != "" {
+		add("Alias", "mailNickname", ad.MailNickname, exo.Alias)
+	}
+	adHidden := ad.HiddenFromAddressLists != nil && *ad.HiddenFromAddressLists
+	if adHidden != exo.HiddenFromAddressListsEnabled {
+		add("HiddenFromAddressListsEnabled", "msExchHideFromAddressLists", adHidden, exo.HiddenFromAddressListsEnabled)
+	}
+	for n := 1; n <= 15; n++ {
+		k := fmt.Sprintf("CustomAttribute%d", n)
+		if a, e := ad.CustomAttributes[k], exo.CustomAttributes[k]; a != e {
+			add(k, fmt.Sprintf("extensionAttribute%d", n), a, e)
+		}
+	}
+	for n := 1; n <= 5; n++ {
+		k := fmt.Sprintf("ExtensionCustomAttribute%d", n)
+		if a, e := ad.ExtensionCustomAttributes[k], exo.ExtensionCustomAttributes[k]; !sameStringSet(a, e) {
+			add(k, fmt.Sprintf("msExchExtensionCustomAttribute%d", n), sortedCopy(a), sortedCopy(e))
+		}
+	}
+	if ak, ek := MailboxKind(ad.RecipientTypeDetails), MailboxKind(exo.RecipientTypeDetails); ak != "" && ek != "" && ak != ek {
+		add("RecipientTypeDetails", "msExchRecipientTypeDetails", ad.RecipientTypeDetails, exo.RecipientTypeDetails)
+	}
+	return out
+}
+
+// normalizeAddress keeps the prefix as written (its case marks the primary)
+// and lower-cases the address part.
+func normalizeAddress(p string) string {
+	if i := strings.IndexByte(p, ':'); i > 0 {
+		return p[:i+1] + strings.ToLower(p[i+1:])
+	}
+	return strings.ToLower(p)
+}
+
+func sameAddressSet(a, b []string) bool {
+	return sameSet(a, b, normalizeAddress)
+}
+
+func sameStringSet(a, b []string) bool {
+	return sameSet(a, b, func(s string) string { return s })
+}
+
+func sameSet(a, b []string, norm func(string) string) bool {
+	set := make(map[string]struct{}, len(a))
+	for _, v := range a {
+		set[norm(v)] = struct{}{}
+	}
+	other := make(map[string]struct{}, len(b))
+	for _, v := range b {
+		n := norm(v)
+		if _, ok := set[n]; !ok {
+			return false
+		}
+		other[n] = struct{}{}
+	}
+	return len(other) == len(set)
+}
+
+func sortedCopy(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	c := slices.Clone(v)
+	sort.Strings(c)
+	return c
+}

@@ -1,0 +1,150 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ErrSnapshot marks a snapshot document that cannot be used (malformed,
+// wrong schema version). main maps it to the usage/config exit code.
+var ErrSnapshot = errors.New("invalid snapshot")
+
+// ReadSnapshotFile reads and validates a snapshot file. It returns the parsed
+// snapshot and the exact bytes read (whose hash identifies the snapshot).
+func ReadSnapshotFile(path string) (*Snapshot, []byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	s, err := ParseSnapshot(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, data, nil
+}
+
+// ParseSnapshot decodes and validates a snapshot document. Unknown fields
+// are refused (a misspelt section would otherwise read as "not collected").
+func ParseSnapshot(data []byte) (*Snapshot, error) {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrSnapshot, describeJSONError(data, err))
+	}
+	switch {
+	case head.SchemaVersion == nil:
+		return nil, fmt.Errorf("%w: no schema_version: this is not an exoready snapshot", ErrSnapshot)
+	case *head.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("%w: schema_version %d is not supported (this exoready reads version %d); re-collect with this version or use a matching exoready",
+			ErrSnapshot, *head.SchemaVersion, SchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Snapshot
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrSnapshot, describeJSONError(data, err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the snapshot document", ErrSnapshot)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
+	}
+	return &s, nil
+}
+
+// Validate checks what JSON decoding cannot: required values and the
+// agreement between sections and their collection status.
+func (s *Snapshot) Validate() error {
+	if s.CollectedAt.IsZero() {
+		return errors.New("collected_at is missing")
+	}
+	sections := []struct {
+		name      string
+		present   bool
+		collected bool
+	}{
+		{"ad", s.AD != nil, s.Sources.AD.Collected},
+		{"exo", s.EXO != nil, s.Sources.EXO.Collected},
+		{"entra", s.Entra != nil, s.Sources.Entra.Collected},
+		{"facts", s.Facts != nil, s.Sources.Facts.Collected},
+	}
+	for _, sec := range sections {
+		if sec.present && !sec.collected {
+			return fmt.Errorf("section %q is present but sources.%s.collected is false", sec.name, sec.name)
+		}
+	}
+	for i, j := range s.Joined {
+		if j.ID == "" {
+			return fmt.Errorf("joined[%d] has no id", i)
+		}
+		if j.AD == nil && j.EXO == nil {
+			return fmt.Errorf("joined[%d] (%s) has neither an ad nor an exo object", i, j.ID)
+		}
+	}
+	return nil
+}
+
+// Marshal encodes the snapshot deterministically (fixed field order, sorted
+// map keys, two-space indent, trailing newline).
+func (s *Snapshot) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Complete reports whether every collected source is complete. A source not
+// asked for does not make the snapshot incomplete: the rules that need it
+// report "not assessed" on their own.
+func (s *Snapshot) Complete() bool {
+	for _, st := range []SourceStatus{s.Sources.AD, s.Sources.EXO, s.Sources.Entra, s.Sources.Facts} {
+		if st.Collected && !st.Complete {
+			return false
+		}
+	}
+	return true
+}
+
+// describeJSONError turns a decoding error into "line L, column C: ...".
+func describeJSONError(data []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		l, c := lineCol(data, syn.Offset)
+		return fmt.Sprintf("line %d, column %d: %v", l, c, syn)
+	case errors.As(err, &typ):
+		l, c := lineCol(data, typ.Offset)
+		return fmt.Sprintf("line %d, column %d: field %q: expected %s, found JSON %s", l, c, typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "document ends early (truncated file?)"
+	}
+	return err.Error()
+}
+
+// lineCol converts a byte offset into 1-based line and column.
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

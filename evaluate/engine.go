@@ -1,0 +1,292 @@
+package evaluate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown/print"
+	"github.com/rs/zerolog"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Sources are the policy locations: the embedded pack first, then --policy dirs.
+	Sources []PolicySource
+	// Version is the policy pack version shown in reports.
+	Version string
+	// Params are the pack's default parameters (data.exoready.params).
+	Params map[string]any
+	// Overrides replace parameters by name (from scan.yaml). An unknown name
+	// or a value of another type than the default is an error.
+	Overrides map[string]any
+	Logger    zerolog.Logger
+}
+
+// Engine holds compiled, prepared policies. Build it once, evaluate many.
+type Engine struct {
+	set      *policySet
+	compiler *ast.Compiler
+	store    storage.Store
+	rules    []*compiledRule
+	params   map[string]any
+	version  string
+	log      zerolog.Logger
+}
+
+type compiledRule struct {
+	meta RuleMeta
+	pq   rego.PreparedEvalQuery
+}
+
+// New loads, compiles and prepares every rule of the sources.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	set, err := loadPolicySet(opts.Sources)
+	if err != nil {
+		return nil, err
+	}
+	params, err := mergeParams(opts.Params, opts.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{set: set, params: params, version: opts.Version, log: opts.Logger.With().Str("component", "evaluate").Logger()}
+	e.compiler = ast.NewCompiler().WithStrict(true).WithEnablePrintStatements(true)
+	if e.compiler.Compile(set.modules); e.compiler.Failed() {
+		return nil, fmt.Errorf("%w: compile: %v", ErrPolicy, e.compiler.Errors)
+	}
+	e.store = inmem.NewFromObject(map[string]any{"exoready": map[string]any{"params": params}})
+	hook := printHook{log: e.log}
+	for _, rm := range set.rules {
+		pq, err := rego.New(
+			rego.Query("x = "+rm.Package),
+			rego.Compiler(e.compiler),
+			rego.Store(e.store),
+			rego.StrictBuiltinErrors(true),
+			rego.EnablePrintStatements(true),
+			rego.PrintHook(hook),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: prepare %s (%s): %w", ErrPolicy, rm.ID, rm.File, err)
+		}
+		e.rules = append(e.rules, &compiledRule{meta: rm, pq: pq})
+	}
+	e.log.Debug().Int("rules", len(e.rules)).Int("modules", len(set.modules)).Msg("policies compiled")
+	return e, nil
+}
+
+// Rules returns the catalog's metadata, sorted by id.
+func (e *Engine) Rules() []RuleMeta { return append([]RuleMeta(nil), e.set.rules...) }
+
+// Params returns the effective policy parameters.
+func (e *Engine) Params() map[string]any { return e.params }
+
+// Pack describes the loaded policy pack.
+func (e *Engine) Pack() PolicyPack {
+	return PolicyPack{Version: e.version, SHA256: e.set.sha256, Sources: append([]string(nil), e.set.sources...), Rules: len(e.set.rules)}
+}
+
+// ruleOutput is what one rule package evaluates to.
+type ruleOutput struct {
+	findings []Finding
+	errors   []Finding
+	checked  int
+	sections map[string][]map[string]any
+}
+
+// evalRule runs one prepared rule on the parsed input.
+func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value) (ruleOutput, error) {
+	rs, err := r.pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return ruleOutput{}, err
+	}
+	if len(rs) == 0 {
+		return ruleOutput{}, fmt.Errorf("package %s is undefined", r.meta.Package)
+	}
+	pkg, ok := rs[0].Bindings["x"].(map[string]any)
+	if !ok {
+		return ruleOutput{}, fmt.Errorf("package %s did not evaluate to an object", r.meta.Package)
+	}
+	var out ruleOutput
+	n, ok := pkg["checked"].(json.Number)
+	if !ok {
+		return out, fmt.Errorf("rule did not define checked (how many objects it looked at)")
+	}
+	c, err := n.Int64()
+	if err != nil || c < 0 {
+		return out, fmt.Errorf("checked = %v is not a count", n)
+	}
+	out.checked = int(c)
+	for _, d := range asList(pkg["deny"]) {
+		f, err := findingFrom(r.meta, StatusFail, d)
+		if err != nil {
+			return out, fmt.Errorf("deny: %w", err)
+		}
+		out.findings = append(out.findings, f)
+	}
+	for _, d := range asList(pkg["errors"]) {
+		if s, ok := d.(string); ok {
+			d = map[string]any{"msg": s}
+		}
+		f, err := findingFrom(r.meta, StatusError, d)
+		if err != nil {
+			return out, fmt.Errorf("errors: %w", err)
+		}
+		out.errors = append(out.errors, f)
+	}
+	if inv, ok := pkg["inventory"].(map[string]any); ok {
+		out.sections = map[string][]map[string]any{}
+		for k, v := range inv {
+			for _, row := range asList(v) {
+				m, ok := row.(map[string]any)
+				if !ok {
+					return out, fmt.Errorf("inventory.%s holds a non-object %v", k, row)
+				}
+				out.sections[k] = append(out.sections[k], m)
+			}
+		}
+	}
+	return out, nil
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// findingFrom builds a finding from a deny/errors element:
+// {msg, object: {type, id, name, dn}, evidence, remediation, severity, key}.
+func findingFrom(rm RuleMeta, st Status, v any) (Finding, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Finding{}, fmt.Errorf("element %v is not an object with msg", v)
+	}
+	f := Finding{
+		RuleID: rm.ID, Title: rm.Title, Severity: rm.Severity, Category: rm.Category,
+		Status: st, Remediation: rm.Remediation, References: rm.References,
+		Object: Object{Type: "tenant", ID: "tenant"}, Evidence: map[string]any{},
+	}
+	f.Message, _ = m["msg"].(string)
+	if f.Message == "" {
+		return f, fmt.Errorf("element has no msg: %v", compact(v))
+	}
+	if o, ok := m["object"].(map[string]any); ok {
+		f.Object.Type, _ = o["type"].(string)
+		f.Object.ID, _ = o["id"].(string)
+		f.Object.DisplayName, _ = o["name"].(string)
+		f.Object.DN, _ = o["dn"].(string)
+		if f.Object.Type == "" || f.Object.ID == "" {
+			return f, fmt.Errorf("object needs type and id: %v", compact(o))
+		}
+	} else if _, has := m["object"]; has {
+		return f, fmt.Errorf("object is not an object: %v", compact(m["object"]))
+	}
+	if ev, ok := m["evidence"].(map[string]any); ok {
+		f.Evidence = ev
+	}
+	if s, ok := m["remediation"].(string); ok && s != "" {
+		f.Remediation = s
+	}
+	if s, ok := m["severity"].(string); ok && s != "" {
+		if SeverityRank(s) < 0 {
+			return f, fmt.Errorf("severity %q is not one of %s", s, strings.Join(Severities, ", "))
+		}
+		f.Severity = s
+	}
+	if s, ok := m["key"].(string); ok {
+		f.Key = s
+	}
+	return f, nil
+}
+
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 200 {
+		b = append(b[:200], "..."...)
+	}
+	return string(b)
+}
+
+// mergeParams overlays overrides on the defaults. Only known names may be
+// overridden, each with a value of the default's JSON kind.
+func mergeParams(defaults, overrides map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(defaults))
+	for k, v := range defaults {
+		out[k] = v
+	}
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		def, known := defaults[k]
+		if !known {
+			return nil, fmt.Errorf("%w: unknown policy parameter %q (known: %s)", ErrPolicy, k, strings.Join(sortedKeys(defaults), ", "))
+		}
+		v, err := normalizeJSON(overrides[k])
+		if err != nil {
+			return nil, fmt.Errorf("%w: policy parameter %q: %w", ErrPolicy, k, err)
+		}
+		if kindOf(v) != kindOf(def) {
+			return nil, fmt.Errorf("%w: policy parameter %q must be a %s, not a %s", ErrPolicy, k, kindOf(def), kindOf(v))
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// normalizeJSON round-trips a value (from YAML) through JSON so that it
+// holds only JSON types.
+func normalizeJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	err = dec.Decode(&out)
+	return out, err
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number, float64, int, int64:
+		return "number"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "map"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// printHook sends Rego print() output to debug logs.
+type printHook struct{ log zerolog.Logger }
+
+func (h printHook) Print(pctx print.Context, msg string) error {
+	h.log.Debug().Str("policy_file", pctx.Location.File).Int("line", pctx.Location.Row).Msg(msg)
+	return nil
+}

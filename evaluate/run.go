@@ -1,0 +1,369 @@
+package evaluate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// RunOptions are the inputs of one evaluation.
+type RunOptions struct {
+	// Snapshot is the snapshot document exactly as written or read; its
+	// SHA-256 identifies it in the report.
+	Snapshot []byte
+	Tool     Tool
+	// Clock gives "now"; inject a fixed clock for byte-identical reports.
+	Clock func() time.Time
+	// Files are run inputs besides the snapshot's own (scan.yaml, waivers).
+	Files []InputFile
+	// Phases are durations of earlier phases (collect), in milliseconds.
+	Phases map[string]int64
+	// Postprocess, when set, may change statuses (waivers) before counting.
+	Postprocess func([]Finding) ([]Finding, error)
+}
+
+// snapshotView is the part of the snapshot evaluate reads itself; the rest
+// is only seen by policies.
+type snapshotView struct {
+	SchemaVersion int       `json:"schema_version"`
+	CollectedAt   time.Time `json:"collected_at"`
+	Sources       map[string]struct {
+		Collected bool   `json:"collected"`
+		Complete  bool   `json:"complete"`
+		Method    string `json:"method"`
+		Origin    string `json:"origin"`
+		Files     []struct {
+			Path   string `json:"path"`
+			SHA256 string `json:"sha256"`
+			Bytes  int64  `json:"bytes"`
+		} `json:"files"`
+		Errors []struct {
+			Path    string `json:"path"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	} `json:"sources"`
+	AD *struct {
+		Forest string `json:"forest"`
+	} `json:"ad"`
+	EXO *struct {
+		TenantID string `json:"tenant_id"`
+	} `json:"exo"`
+	Entra *struct {
+		Organization *struct {
+			ID          string `json:"id"`
+			DisplayName string `json:"display_name"`
+		} `json:"organization"`
+	} `json:"entra"`
+	Joined []joinedView `json:"joined"`
+}
+
+type joinedView struct {
+	ID          string         `json:"id"`
+	DisplayName string         `json:"display_name"`
+	Kind        string         `json:"kind"`
+	Location    string         `json:"location"`
+	JoinMethod  string         `json:"join_method"`
+	AD          map[string]any `json:"ad"`
+	EXO         map[string]any `json:"exo"`
+	Drift       []struct {
+		Attribute string `json:"attribute"`
+	} `json:"drift"`
+}
+
+// Evaluate runs every rule on the snapshot and builds the report.
+func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
+	if ro.Clock == nil {
+		ro.Clock = time.Now
+	}
+	started := ro.Clock().UTC()
+	sum := sha256.Sum256(ro.Snapshot)
+
+	var view snapshotView
+	if err := json.Unmarshal(ro.Snapshot, &view); err != nil {
+		return nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(ro.Snapshot))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	input, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert snapshot for policies: %w", err)
+	}
+	root, _ := doc.(map[string]any)
+
+	rep := &Report{
+		SchemaVersion: FindingsSchemaVersion,
+		Tool:          ro.Tool,
+		PolicyPack:    e.Pack(),
+		Inputs:        inputsFrom(&view, hex.EncodeToString(sum[:]), int64(len(ro.Snapshot)), ro.Files),
+		Inventory:     Inventory{Sections: map[string][]map[string]any{}},
+	}
+	rep.ScanID = scanID(rep.Inputs.Snapshot.SHA256, rep.PolicyPack.SHA256, started)
+
+	evalStart := ro.Clock()
+	var findings []Finding
+	results := make([]RuleResult, 0, len(e.rules))
+	for _, r := range e.rules {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res := RuleResult{RuleMeta: r.meta}
+		if reason := e.starved(r.meta, root, &view); reason != "" {
+			f := tenantFinding(r.meta, StatusError, "not assessed: "+reason)
+			findings = append(findings, f)
+			results = append(results, res)
+			continue
+		}
+		out, err := e.evalRule(ctx, r, input)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			e.log.Warn().Str("check_id", r.meta.ID).Err(err).Msg("rule failed at run time")
+			findings = append(findings, tenantFinding(r.meta, StatusError, "not assessed: rule failed at run time: "+err.Error()))
+			results = append(results, res)
+			continue
+		}
+		res.Counts.Checked = out.checked
+		findings = append(findings, out.findings...)
+		findings = append(findings, out.errors...)
+		if len(out.findings) == 0 && len(out.errors) == 0 {
+			findings = append(findings, tenantFinding(r.meta, StatusPass,
+				fmt.Sprintf("%d %s checked, none failed", out.checked, plural(out.checked, "object", "objects"))))
+		}
+		for k, rows := range out.sections {
+			rep.Inventory.Sections[k] = append(rep.Inventory.Sections[k], rows...)
+		}
+		results = append(results, res)
+	}
+	for i := range findings {
+		findings[i].UID = FindingUID(findings[i].RuleID, findings[i].Object.ID, findings[i].Key)
+	}
+	if ro.Postprocess != nil {
+		if findings, err = ro.Postprocess(findings); err != nil {
+			return nil, err
+		}
+	}
+	sortFindings(findings)
+	disambiguate(findings)
+	rep.Findings = findings
+	rep.Rules = countRules(results, findings)
+	for k := range rep.Inventory.Sections {
+		sortRows(rep.Inventory.Sections[k])
+	}
+	rep.Inventory.Mailboxes = mailboxRows(view.Joined, e.set.rules, findings)
+	rep.Complete = allSourcesComplete(&view) && rep.count(StatusError) == 0
+	rep.Summary = summarize(rep)
+
+	finished := ro.Clock().UTC()
+	rep.Timings = Timings{StartedAt: started, FinishedAt: finished, Phases: map[string]int64{}}
+	for k, v := range ro.Phases {
+		rep.Timings.Phases[k] = v
+	}
+	rep.Timings.Phases["evaluate"] = finished.Sub(evalStart).Milliseconds()
+	return rep, nil
+}
+
+func (r *Report) count(st Status) int {
+	n := 0
+	for i := range r.Findings {
+		if r.Findings[i].Status == st {
+			n++
+		}
+	}
+	return n
+}
+
+// FindingUID is the stable id of a finding: the same rule on the same
+// object gives the same uid in every scan.
+func FindingUID(ruleID, objectID, key string) string {
+	h := sha256.Sum256([]byte(ruleID + "\x00" + strings.ToLower(objectID) + "\x00" + key))
+	return hex.EncodeToString(h[:16])
+}
+
+func scanID(snapshotSHA, packSHA string, at time.Time) string {
+	h := sha256.Sum256([]byte(snapshotSHA + "\x00" + packSHA + "\x00" + at.Format(time.RFC3339Nano)))
+	return hex.EncodeToString(h[:8])
+}
+
+func tenantFinding(rm RuleMeta, st Status, msg string) Finding {
+	return Finding{
+		RuleID: rm.ID, Title: rm.Title, Severity: rm.Severity, Category: rm.Category, Status: st,
+		Object: Object{Type: "tenant", ID: "tenant"}, Message: msg, Evidence: map[string]any{},
+		Remediation: rm.Remediation, References: rm.References,
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// sourceHints tell the user how to provide a source that was not collected.
+var sourceHints = map[string]string{
+	"ad":     "AD was not collected (give --ldap-url or --ad-ldif)",
+	"exo":    "Exchange Online was not collected (give --exo-export DIR or --exo-tenant)",
+	"entra":  "Entra ID was not collected (give --exo-export DIR with graph/ or --exo-tenant)",
+	"facts":  "operator facts were not given (give --facts FILE, written by scripts/Get-EntraConnectFacts.ps1)",
+	"joined": "the AD/EXO join needs both AD users and EXO mailboxes",
+}
+
+// starved returns why a rule cannot be assessed, or "" when it can: a
+// required path that is null or absent, or that a source error names.
+func (e *Engine) starved(rm RuleMeta, root map[string]any, view *snapshotView) string {
+	for _, req := range rm.Requires {
+		deps := []string{req}
+		if req == "joined" || strings.HasPrefix(req, "joined.") {
+			deps = append(deps, "ad.users", "exo.mailboxes")
+		}
+		for _, src := range sortedKeys(view.Sources) {
+			for _, se := range view.Sources[src].Errors {
+				for _, d := range deps {
+					if overlaps(se.Path, d) {
+						return se.Message
+					}
+				}
+			}
+		}
+		if !present(root, req) {
+			top := strings.SplitN(req, ".", 2)[0]
+			if v, ok := root[top]; !ok || v == nil {
+				return sourceHints[top]
+			}
+			return req + " was not collected"
+		}
+	}
+	return ""
+}
+
+func overlaps(a, b string) bool {
+	return a == b || strings.HasPrefix(a, b+".") || strings.HasPrefix(b, a+".")
+}
+
+func present(root map[string]any, p string) bool {
+	var cur any = root
+	for _, part := range strings.Split(p, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[part]; !ok || cur == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func inputsFrom(v *snapshotView, sha string, n int64, extra []InputFile) Inputs {
+	in := Inputs{
+		Snapshot: SnapshotRef{SHA256: sha, Bytes: n, SchemaVersion: v.SchemaVersion, CollectedAt: v.CollectedAt.UTC()},
+		Files:    []InputFile{},
+		Sources:  map[string]SourceRef{},
+	}
+	if v.AD != nil {
+		in.Snapshot.Forest = v.AD.Forest
+	}
+	switch {
+	case v.Entra != nil && v.Entra.Organization != nil && v.Entra.Organization.DisplayName != "":
+		in.Snapshot.Tenant = v.Entra.Organization.DisplayName
+	case v.EXO != nil:
+		in.Snapshot.Tenant = v.EXO.TenantID
+	}
+	for _, name := range sortedKeys(v.Sources) {
+		s := v.Sources[name]
+		ref := SourceRef{Collected: s.Collected, Complete: s.Complete, Method: s.Method, Origin: s.Origin, Errors: []string{}}
+		for _, e := range s.Errors {
+			ref.Errors = append(ref.Errors, e.Path+": "+e.Message)
+		}
+		in.Sources[name] = ref
+		for _, f := range s.Files {
+			in.Files = append(in.Files, InputFile{Source: name, Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
+		}
+	}
+	in.Files = append(in.Files, extra...)
+	sort.SliceStable(in.Files, func(i, j int) bool {
+		if in.Files[i].Source != in.Files[j].Source {
+			return in.Files[i].Source < in.Files[j].Source
+		}
+		return in.Files[i].Path < in.Files[j].Path
+	})
+	return in
+}
+
+func allSourcesComplete(v *snapshotView) bool {
+	for _, s := range v.Sources {
+		if s.Collected && !s.Complete {
+			return false
+		}
+	}
+	return true
+}
+
+// sortFindings orders findings by rule, object id, key.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.Object.ID != b.Object.ID {
+			return a.Object.ID < b.Object.ID
+		}
+		if a.Key != b.Key {
+			return a.Key < b.Key
+		}
+		if a.Status != b.Status {
+			return a.Status < b.Status
+		}
+		return a.Message < b.Message
+	})
+}
+
+// disambiguate keeps uids unique when a rule reports one object twice
+// without telling the findings apart by key: the later ones get "#n".
+func disambiguate(fs []Finding) {
+	n := 1
+	for i := 1; i < len(fs); i++ {
+		if fs[i].RuleID == fs[i-1].RuleID && strings.EqualFold(fs[i].Object.ID, fs[i-1].Object.ID) && fs[i].Key == strings.SplitN(fs[i-1].Key, "#", 2)[0] {
+			n++
+			fs[i].Key = fmt.Sprintf("%s#%d", fs[i].Key, n)
+			fs[i].UID = FindingUID(fs[i].RuleID, fs[i].Object.ID, fs[i].Key)
+			continue
+		}
+		n = 1
+	}
+}
+
+func sortRows(rows []map[string]any) {
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		b, _ := json.Marshal(r)
+		keys[i] = string(b)
+	}
+	sort.Sort(byKey{rows, keys})
+}
+
+type byKey struct {
+	rows []map[string]any
+	keys []string
+}
+
+func (b byKey) Len() int           { return len(b.rows) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+}

@@ -1,0 +1,293 @@
+package evaluate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// countRules fills each rule's counts and status from the findings.
+func countRules(results []RuleResult, findings []Finding) []RuleResult {
+	byID := map[string]*RuleResult{}
+	for i := range results {
+		byID[results[i].ID] = &results[i]
+	}
+	failedObjects := map[string]map[string]bool{}
+	for i := range findings {
+		f := &findings[i]
+		r := byID[f.RuleID]
+		if r == nil {
+			continue
+		}
+		switch f.Status {
+		case StatusFail:
+			if failedObjects[f.RuleID] == nil {
+				failedObjects[f.RuleID] = map[string]bool{}
+			}
+			failedObjects[f.RuleID][f.Object.ID] = true
+		case StatusError:
+			r.Counts.Errors++
+		case StatusWaived:
+			r.Counts.Waived++
+		}
+	}
+	for i := range results {
+		r := &results[i]
+		r.Counts.Failed = len(failedObjects[r.ID])
+		r.Counts.Passed = max(r.Counts.Checked-r.Counts.Failed-r.Counts.Waived, 0)
+		switch {
+		case r.Counts.Errors > 0:
+			r.Status = StatusError
+		case r.Counts.Failed > 0:
+			r.Status = StatusFail
+		case r.Counts.Waived > 0:
+			r.Status = StatusWaived
+		default:
+			r.Status = StatusPass
+		}
+	}
+	return results
+}
+
+// summarize computes verdicts and counts.
+func summarize(r *Report) Summary {
+	s := Summary{
+		BySeverity: map[string]int{},
+		ByStatus:   map[string]int{},
+		ByCategory: map[string]int{},
+	}
+	for _, sev := range Severities {
+		s.BySeverity[sev] = 0
+	}
+	for _, st := range []Status{StatusFail, StatusPass, StatusError, StatusWaived} {
+		s.ByStatus[string(st)] = 0
+	}
+	blockers, unassessed := map[string]bool{}, map[string]bool{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		s.ByStatus[string(f.Status)]++
+		if f.Status == StatusFail {
+			s.BySeverity[f.Severity]++
+			s.ByCategory[f.Category]++
+			if f.Severity == "critical" {
+				blockers[f.RuleID] = true
+			}
+		}
+		if f.Status == StatusError && f.Severity == "critical" {
+			unassessed[f.RuleID] = true
+		}
+	}
+	d := &s.Verdicts.Decommission
+	d.Blockers, d.Unassessed = sortedSet(blockers), sortedSet(unassessed)
+	d.Ready = len(d.Blockers) == 0 && len(d.Unassessed) == 0
+	switch {
+	case len(d.Blockers) > 0:
+		d.Text = fmt.Sprintf("NOT READY to decommission: %d critical %s (%s)", len(d.Blockers), plural(len(d.Blockers), "rule fails", "rules fail"), strings.Join(d.Blockers, ", "))
+		if len(d.Unassessed) > 0 {
+			d.Text += fmt.Sprintf("; %d critical %s not assessed", len(d.Unassessed), plural(len(d.Unassessed), "rule", "rules"))
+		}
+	case len(d.Unassessed) > 0:
+		d.Text = fmt.Sprintf("NOT ASSESSED: %d critical %s could not be assessed (%s)", len(d.Unassessed), plural(len(d.Unassessed), "rule", "rules"), strings.Join(d.Unassessed, ", "))
+	default:
+		d.Text = "READY to decommission: no critical rule fails"
+	}
+
+	fv := &s.Verdicts.Flip
+	fv.ByState = map[string]int{}
+	for _, st := range []string{ReadyCloudManaged, ReadyNow, ReadyWait, ReadyBlocked, ReadyUnknown, ReadyNotApplicable} {
+		fv.ByState[st] = 0
+	}
+	for i := range r.Inventory.Mailboxes {
+		fv.ByState[r.Inventory.Mailboxes[i].Readiness.State]++
+	}
+	fv.Mailboxes = len(r.Inventory.Mailboxes)
+	fv.TenantBlockers = tenantBlockers(r.Findings, r.Rules)
+	synced := fv.Mailboxes - fv.ByState[ReadyNotApplicable]
+	fv.Text = fmt.Sprintf("%d of %d synced mailboxes cloud-managed; %d ready to flip now, %d must wait, %d blocked, %d unknown",
+		fv.ByState[ReadyCloudManaged], synced, fv.ByState[ReadyNow], fv.ByState[ReadyWait], fv.ByState[ReadyBlocked], fv.ByState[ReadyUnknown])
+	if len(fv.TenantBlockers) > 0 {
+		fv.Text += "; tenant-wide blockers: " + strings.Join(fv.TenantBlockers, ", ")
+	}
+	return s
+}
+
+func tenantBlockers(findings []Finding, rules []RuleResult) []string {
+	blocks := map[string]bool{}
+	for _, r := range rules {
+		blocks[r.ID] = r.BlocksFlip
+	}
+	set := map[string]bool{}
+	for i := range findings {
+		f := &findings[i]
+		if f.Status == StatusFail && f.Object.Type == "tenant" && blocks[f.RuleID] {
+			set[f.RuleID] = true
+		}
+	}
+	return sortedSet(set)
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// inventoryADFields and inventoryEXOFields are the attributes the workbook
+// shows side by side.
+var (
+	inventoryADFields = []string{"dn", "user_principal_name", "mail", "proxy_addresses", "target_address",
+		"recipient_type_details", "hidden_from_address_lists", "custom_attributes",
+		"extension_custom_attributes", "department", "home_mdb", "when_changed"}
+	inventoryEXOFields = []string{"user_principal_name", "primary_smtp_address", "email_addresses",
+		"recipient_type_details", "is_dir_synced", "is_exchange_cloud_managed",
+		"hidden_from_address_lists_enabled", "custom_attributes", "extension_custom_attributes", "when_changed_utc"}
+)
+
+// mailboxRows builds the mailbox inventory with each mailbox's readiness:
+// cloud-managed already; blocked by the flip-blocking rules that fail on it
+// or on the tenant; waiting until the latest wait_until of those; unknown
+// when a flip-blocking rule could not be assessed; otherwise ready now.
+func mailboxRows(joined []joinedView, rules []RuleMeta, findings []Finding) []MailboxRow {
+	blocks := map[string]bool{}
+	for _, r := range rules {
+		blocks[r.ID] = r.BlocksFlip
+	}
+	tenant := newFlipState()
+	var unknown []string
+	perObject := map[string]*flipState{}
+	for i := range findings {
+		f := &findings[i]
+		if !blocks[f.RuleID] {
+			continue
+		}
+		if f.Status == StatusError {
+			unknown = append(unknown, f.RuleID)
+			continue
+		}
+		if f.Status != StatusFail {
+			continue
+		}
+		st := tenant
+		if f.Object.Type != "tenant" {
+			id := strings.ToLower(f.Object.ID)
+			if perObject[id] == nil {
+				perObject[id] = newFlipState()
+			}
+			st = perObject[id]
+		}
+		if w, ok := waitUntil(f.Evidence); ok {
+			st.waitUntil = laterOf(st.waitUntil, &w)
+			continue
+		}
+		st.blockedBy[f.RuleID] = true
+	}
+	unknown = sortedSet(setOf(unknown))
+
+	rows := make([]MailboxRow, 0, len(joined))
+	for _, j := range joined {
+		row := MailboxRow{
+			ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod,
+			AD: pick(j.AD, inventoryADFields), EXO: pick(j.EXO, inventoryEXOFields), Drift: []string{},
+		}
+		for _, d := range j.Drift {
+			row.Drift = append(row.Drift, d.Attribute)
+		}
+		row.Readiness = readinessOf(j, tenant, perObject[strings.ToLower(j.ID)], unknown)
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// flipState collects what keeps one mailbox (or the whole tenant) from
+// being flipped now.
+type flipState struct {
+	blockedBy map[string]bool
+	waitUntil *time.Time
+}
+
+func newFlipState() *flipState { return &flipState{blockedBy: map[string]bool{}} }
+
+// readinessOf decides a mailbox's state from its own findings and the tenant's.
+func readinessOf(j joinedView, tenant, own *flipState, unknown []string) Readiness {
+	r := Readiness{BlockedBy: []string{}}
+	exoCM, _ := j.EXO["is_exchange_cloud_managed"].(bool)
+	synced, _ := j.EXO["is_dir_synced"].(bool)
+	switch {
+	case j.EXO != nil && exoCM:
+		r.State, r.Text = ReadyCloudManaged, "already cloud-managed"
+		return r
+	case j.Kind == "" || j.Kind == "other" || (j.EXO != nil && !synced && j.AD == nil):
+		r.State, r.Text = ReadyNotApplicable, "not a dir-synced user, shared, room or equipment mailbox"
+		return r
+	}
+	blocked := map[string]bool{}
+	wait := tenant.waitUntil
+	for k := range tenant.blockedBy {
+		blocked[k] = true
+	}
+	if own != nil {
+		for k := range own.blockedBy {
+			blocked[k] = true
+		}
+		wait = laterOf(wait, own.waitUntil)
+	}
+	r.BlockedBy = sortedSet(blocked)
+	switch {
+	case len(r.BlockedBy) > 0:
+		r.State, r.Text = ReadyBlocked, "blocked by "+strings.Join(r.BlockedBy, ", ")
+	case len(unknown) > 0:
+		r.State, r.Text = ReadyUnknown, "unknown: not assessed "+strings.Join(unknown, ", ")
+	case wait != nil:
+		w := wait.UTC()
+		r.State, r.WaitUntil, r.Text = ReadyWait, &w, "wait until "+w.Format(time.RFC3339)
+	default:
+		r.State, r.Text = ReadyNow, "ready to flip now"
+	}
+	return r
+}
+
+func laterOf(a, b *time.Time) *time.Time {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case b.After(*a):
+		return b
+	}
+	return a
+}
+
+func waitUntil(ev map[string]any) (time.Time, bool) {
+	s, ok := ev["wait_until"].(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+func setOf(l []string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range l {
+		m[s] = true
+	}
+	return m
+}
+
+func pick(m map[string]any, keys []string) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
