@@ -34,6 +34,9 @@ type RuleMeta struct {
 	// BlocksFlip marks rules whose failure on a mailbox (or on the tenant)
 	// keeps that mailbox from being flipped now.
 	BlocksFlip bool `json:"blocks_flip"`
+	// ReportsReadiness marks rules whose mailbox findings carry the
+	// mailbox's flip readiness in their evidence (EXR-MBX-001).
+	ReportsReadiness bool `json:"reports_readiness"`
 	// Package is the Rego package path, File the file holding the METADATA.
 	Package string `json:"package"`
 	File    string `json:"file"`
@@ -241,12 +244,14 @@ func ruleMetaFrom(a *ast.Annotations, pkg, file string) (RuleMeta, error) {
 			rm.Requires = append(rm.Requires, s)
 		}
 	}
-	if v, ok := c["blocks_flip"]; ok {
-		b, ok := v.(bool)
-		if !ok {
-			return rm, fmt.Errorf("%s: custom.blocks_flip must be true or false", rm.ID)
+	for key, dst := range map[string]*bool{"blocks_flip": &rm.BlocksFlip, "reports_readiness": &rm.ReportsReadiness} {
+		if v, ok := c[key]; ok {
+			b, ok := v.(bool)
+			if !ok {
+				return rm, fmt.Errorf("%s: custom.%s must be true or false", rm.ID, key)
+			}
+			*dst = b
 		}
-		rm.BlocksFlip = b
 	}
 	return rm, nil
 }

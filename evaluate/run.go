@@ -163,6 +163,7 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		sortRows(rep.Inventory.Sections[k])
 	}
 	rep.Inventory.Mailboxes = mailboxRows(view.Joined, e.set.rules, findings)
+	attachReadiness(findings, e.set.rules, rep.Inventory.Mailboxes)
 	rep.Complete = allSourcesComplete(&view) && rep.count(StatusError) == 0
 	rep.Summary = summarize(rep)
 
@@ -366,4 +367,35 @@ func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
 func (b byKey) Swap(i, j int) {
 	b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
 	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+}
+
+// attachReadiness adds each mailbox's flip readiness to the evidence of
+// the findings of rules that report it. Evidence maps are copied, never
+// shared between findings.
+func attachReadiness(findings []Finding, rules []RuleMeta, rows []MailboxRow) {
+	reports := map[string]bool{}
+	for _, r := range rules {
+		reports[r.ID] = r.ReportsReadiness
+	}
+	byID := make(map[string]*Readiness, len(rows))
+	for i := range rows {
+		byID[strings.ToLower(rows[i].ID)] = &rows[i].Readiness
+	}
+	for i := range findings {
+		f := &findings[i]
+		if !reports[f.RuleID] || f.Object.Type != "mailbox" {
+			continue
+		}
+		r, ok := byID[strings.ToLower(f.Object.ID)]
+		if !ok {
+			continue
+		}
+		ev := make(map[string]any, len(f.Evidence)+1)
+		for k, v := range f.Evidence {
+			ev[k] = v
+		}
+		ev["readiness"] = map[string]any{"state": r.State, "text": r.Text, "blocked_by": r.BlockedBy, "wait_until": r.WaitUntil}
+		f.Evidence = ev
+		f.Message += " — " + r.Text
+	}
 }

@@ -1,0 +1,44 @@
+package exoready.lib_test
+
+import data.exoready.lib
+
+test_mailbox_id_prefers_external_directory_object_id if {
+	lib.mailbox_id({"external_directory_object_id": "ABC", "guid": "g", "identity": "i"}) == "abc"
+	lib.mailbox_id({"external_directory_object_id": "", "guid": "G1", "identity": "i"}) == "g1"
+	lib.mailbox_id({"external_directory_object_id": "", "guid": "", "identity": "Ann"}) == "exo:ann"
+}
+
+test_ad_id if {
+	lib.ad_id({"external_directory_object_id": "", "object_guid": "AA-BB", "dn": "CN=x"}) == "ad:aa-bb"
+	lib.ad_id({"external_directory_object_id": "E1", "object_guid": "AA", "dn": "CN=x"}) == "e1"
+}
+
+test_ps_quote_doubles_every_single_quote_form if {
+	lib.ps_quote("O'Brien") == "'O''Brien'"
+	lib.ps_quote("a’b") == "'a’’b'"
+	lib.ps_quote("plain") == "'plain'"
+	lib.ps_quote("$(Remove-Item x)") == "'$(Remove-Item x)'"
+}
+
+test_versions if {
+	lib.valid_version("2.5.190.0")
+	lib.valid_version(" 2.5 ")
+	not lib.valid_version("2.5.x")
+	not lib.valid_version("")
+	not lib.valid_version(2)
+	lib.version_lt("2.5.79.0", "2.5.190.0")
+	lib.version_lt("2.4.999", "2.5.0.0")
+	not lib.version_lt("2.5.190.0", "2.5.190")
+	lib.version_eq("2.5.190", "2.5.190.0")
+	not lib.version_lt("10.0.0.0", "9.9.9.9")
+}
+
+test_truthy_and_falsy if {
+	lib.truthy(true)
+	lib.truthy("True")
+	lib.truthy(1)
+	not lib.truthy(false)
+	not lib.truthy(null)
+	lib.falsy("FALSE")
+	not lib.falsy(null)
+}

@@ -1,0 +1,56 @@
+# METADATA
+# title: Dir-synced mailbox is not yet cloud-managed
+# description: >-
+#   Every directory-synced user, shared, room and equipment mailbox must have
+#   IsExchangeCloudManaged = True before the last Exchange server goes: after
+#   that, its Exchange attributes (addresses, GAL visibility, custom
+#   attributes) can only be edited in Exchange Online, and editing them in AD
+#   without Exchange is unsupported. Each finding says whether the mailbox can
+#   be flipped now, must wait, or is blocked by another rule.
+# related_resources:
+#   - ref: https://techcommunity.microsoft.com/blog/exchange/introducing-cloud-managed-remote-mailboxes-a-step-to-last-exchange-server-retire/4446042
+#     description: Exchange Team blog, Introducing Cloud-Managed Remote Mailboxes
+#   - ref: https://learn.microsoft.com/powershell/module/exchange/set-mailbox
+#     description: Set-Mailbox -IsExchangeCloudManaged
+# custom:
+#   id: EXR-MBX-001
+#   severity: critical
+#   category: mailbox
+#   requires: [exo.mailboxes]
+#   reports_readiness: true
+#   remediation: >-
+#     When the mailbox is ready (see its readiness), export its Exchange
+#     attributes, then run Set-Mailbox -Identity <mailbox> -IsExchangeCloudManaged $true
+#     in Exchange Online PowerShell; `exoready plan` writes per-wave scripts.
+package exoready.rules.mailbox.not_cloud_managed
+
+import data.exoready.lib
+
+mailboxes := [m | some m in input.exo.mailboxes; lib.synced_flippable(m)]
+
+checked := count(mailboxes)
+
+deny contains {
+	"msg": sprintf("%s %s is dir-synced but not cloud-managed (IsExchangeCloudManaged = False)", [m.recipient_type_details, m.display_name]),
+	"object": lib.mailbox_object(m),
+	"evidence": {
+		"recipient_type_details": m.recipient_type_details,
+		"is_dir_synced": m.is_dir_synced,
+		"is_exchange_cloud_managed": m.is_exchange_cloud_managed,
+		"user_principal_name": m.user_principal_name,
+		"primary_smtp_address": m.primary_smtp_address,
+	},
+	"remediation": sprintf("Set-Mailbox -Identity %s -IsExchangeCloudManaged $true", [lib.ps_quote(lib.ps_identity(m))]),
+} if {
+	some m in mailboxes
+	lib.falsy(m.is_exchange_cloud_managed)
+}
+
+errors contains {
+	"msg": sprintf("IsExchangeCloudManaged of %s is missing from the export (%v): export Get-Mailbox with all properties", [m.display_name, object.get(m, "is_exchange_cloud_managed", null)]),
+	"object": lib.mailbox_object(m),
+} if {
+	some m in mailboxes
+	not lib.truthy(m.is_exchange_cloud_managed)
+	not lib.falsy(m.is_exchange_cloud_managed)
+}

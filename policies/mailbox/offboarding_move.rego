@@ -1,0 +1,98 @@
+# METADATA
+# title: Offboarding move on a cloud-managed mailbox
+# description: >-
+#   A mailbox moved from Exchange Online back on-premises (an offboarding,
+#   outbound move) must have IsExchangeCloudManaged set back to False before
+#   the move; otherwise directory sync breaks for it. Offboarding moves are
+#   recognised by the move request direction and the mailbox move flags named
+#   in the policy parameters.
+# related_resources:
+#   - ref: https://techcommunity.microsoft.com/blog/exchange/introducing-cloud-managed-remote-mailboxes-a-step-to-last-exchange-server-retire/4446042
+#     description: Exchange Team blog, Introducing Cloud-Managed Remote Mailboxes (offboarding)
+#   - ref: https://learn.microsoft.com/powershell/module/exchange/get-moverequest
+#     description: Get-MoveRequest
+# custom:
+#   id: EXR-MBX-003
+#   severity: critical
+#   category: mailbox
+#   blocks_flip: true
+#   requires: [exo.mailboxes, exo.move_requests]
+#   remediation: >-
+#     Suspend the move, set the flag back to False, wait one sync cycle, then
+#     resume: Suspend-MoveRequest -Identity <mailbox>; Set-Mailbox -Identity
+#     <mailbox> -IsExchangeCloudManaged $false; Resume-MoveRequest -Identity <mailbox>.
+package exoready.rules.mailbox.offboarding_move
+
+import data.exoready.lib
+
+cloud_managed := [m | some m in input.exo.mailboxes; lib.is_cloud_managed(m)]
+
+checked := count(cloud_managed)
+
+offboarding(r) if {
+	lib.in_list(r.direction, lib.params.offboarding_move_directions)
+	not lib.in_list(r.status, lib.params.offboarding_ignored_statuses)
+}
+
+same_mailbox(r, m) if {
+	r.exchange_guid != ""
+	lower(r.exchange_guid) == lower(m.exchange_guid)
+}
+
+same_mailbox(r, m) if {
+	r.exchange_guid == ""
+	r.external_directory_object_id != ""
+	lower(r.external_directory_object_id) == lower(m.external_directory_object_id)
+}
+
+same_mailbox(r, m) if {
+	r.exchange_guid == ""
+	r.external_directory_object_id == ""
+	r.alias != ""
+	lower(r.alias) == lower(m.alias)
+}
+
+fix(m) := sprintf("Suspend-MoveRequest -Identity %s; Set-Mailbox -Identity %s -IsExchangeCloudManaged $false; # wait one sync cycle, then: Resume-MoveRequest -Identity %s", [id, id, id]) if {
+	id := lib.ps_quote(lib.ps_identity(m))
+}
+
+deny contains {
+	"msg": sprintf("%s is cloud-managed but has an offboarding move request (%s, status %s, to %s): set IsExchangeCloudManaged to False before moving it on-premises", [m.display_name, r.direction, r.status, r.remote_host_name]),
+	"object": lib.mailbox_object(m),
+	"key": "move_request",
+	"evidence": {
+		"move_request": r.identity,
+		"direction": r.direction,
+		"flags": r.flags,
+		"status": r.status,
+		"remote_host_name": r.remote_host_name,
+		"is_exchange_cloud_managed": m.is_exchange_cloud_managed,
+	},
+	"remediation": fix(m),
+} if {
+	some r in input.exo.move_requests
+	offboarding(r)
+	some m in cloud_managed
+	same_mailbox(r, m)
+}
+
+move_flagged(m) if {
+	some marker in lib.params.offboarding_mailbox_move_flags
+	some flag in split(object.get(m, "mailbox_move_flags", ""), ",")
+	lower(trim_space(flag)) == lower(marker)
+}
+
+deny contains {
+	"msg": sprintf("%s is cloud-managed and its mailbox move flags (%s) show an offboarding move", [m.display_name, m.mailbox_move_flags]),
+	"object": lib.mailbox_object(m),
+	"key": "mailbox_move_flags",
+	"evidence": {
+		"mailbox_move_flags": m.mailbox_move_flags,
+		"mailbox_move_status": object.get(m, "mailbox_move_status", ""),
+		"mailbox_move_remote_host_name": object.get(m, "mailbox_move_remote_host_name", ""),
+	},
+	"remediation": fix(m),
+} if {
+	some m in cloud_managed
+	move_flagged(m)
+}
