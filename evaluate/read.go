@@ -1,0 +1,50 @@
+package evaluate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// ErrFindings marks a findings file that cannot be used.
+var ErrFindings = errors.New("invalid findings file")
+
+// ReadReportFile reads a findings.json written by exoready.
+func ReadReportFile(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read findings: %w", err)
+	}
+	r, err := ParseReport(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ParseReport decodes findings.json, refusing other schema versions and
+// unknown fields. Numbers in evidence keep their exact text.
+func ParseReport(data []byte) (*Report, error) {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFindings, err)
+	}
+	if head.SchemaVersion == nil {
+		return nil, fmt.Errorf("%w: no schema_version: not an exoready findings file", ErrFindings)
+	}
+	if *head.SchemaVersion != FindingsSchemaVersion {
+		return nil, fmt.Errorf("%w: schema_version %d is not supported (this exoready reads %d)", ErrFindings, *head.SchemaVersion, FindingsSchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var r Report
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFindings, err)
+	}
+	return &r, nil
+}
