@@ -30,7 +30,11 @@ type Options struct {
 
 // registry maps format names to writer constructors.
 var registry = map[string]func(Options) Writer{
-	"json": func(Options) Writer { return jsonWriter{} },
+	"json":     func(Options) Writer { return jsonWriter{} },
+	"xlsx":     newXLSX,
+	"sarif":    newSARIF,
+	"csv":      newCSV,
+	"markdown": newMarkdown,
 }
 
 // fileNames maps format names to the file each writes in the output folder.

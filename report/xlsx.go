@@ -1,0 +1,268 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/exoready/exoready/evaluate"
+)
+
+// xlsxWriter writes report.xlsx, the auditor's workbook. Every sheet but the
+// small Summary is streamed, so memory stays bounded however many mailboxes
+// the report holds. Text goes in as inline strings, which Excel never
+// evaluates as formulas.
+type xlsxWriter struct {
+	o Options
+}
+
+func newXLSX(o Options) Writer { return &xlsxWriter{o: o} }
+
+// Sheet names, in workbook order.
+const (
+	sheetSummary      = "Summary"
+	sheetFindings     = "Findings"
+	sheetMailboxes    = "Mailboxes"
+	sheetPermissions  = "Permissions"
+	sheetDependencies = "Dependencies"
+	sheetRules        = "Rules"
+	sheetWaivers      = "Waivers"
+	sheetEvidence     = "Evidence"
+)
+
+// book is one workbook being written.
+type book struct {
+	ctx context.Context
+	f   *excelize.File
+	r   *evaluate.Report
+	st  *styles
+}
+
+func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report) error {
+	f := excelize.NewFile(excelize.Options{TmpDir: x.o.TmpDir})
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return fmt.Errorf("xlsx styles: %w", err)
+	}
+	b := &book{ctx: ctx, f: f, r: r, st: st}
+	steps := []struct {
+		sheet string
+		fn    func() error
+	}{
+		{sheetSummary, b.summary},
+		{sheetFindings, b.findings},
+		{sheetMailboxes, b.mailboxes},
+		{sheetPermissions, b.permissions},
+		{sheetDependencies, b.dependencies},
+		{sheetRules, b.rules},
+		{sheetWaivers, b.waivers},
+		{sheetEvidence, b.evidence},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("xlsx sheet %s: %w", s.sheet, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	if err := f.SetDocProps(b.docProps()); err != nil {
+		return fmt.Errorf("xlsx properties: %w", err)
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	return nil
+}
+
+// docProps fill the file properties from the report, so the workbook says
+// when the scan ran rather than when it was rendered.
+func (b *book) docProps() *excelize.DocProperties {
+	at := b.r.Timings.FinishedAt.UTC().Format(time.RFC3339)
+	return &excelize.DocProperties{
+		Title:          "exoready readiness report",
+		Subject:        "Exchange hybrid readiness: " + orgName(b.r),
+		Creator:        b.r.Tool.Name + " " + b.r.Tool.Version,
+		LastModifiedBy: b.r.Tool.Name,
+		Identifier:     b.r.ScanID,
+		Created:        at,
+		Modified:       at,
+		Description:    "Scan " + b.r.ScanID + ", policy pack " + b.r.PolicyPack.Version,
+	}
+}
+
+// orgName names the assessed organization for titles.
+func orgName(r *evaluate.Report) string {
+	switch s := r.Inputs.Snapshot; {
+	case s.Tenant != "" && s.Forest != "":
+		return s.Tenant + " / " + s.Forest
+	case s.Tenant != "":
+		return s.Tenant
+	case s.Forest != "":
+		return s.Forest
+	}
+	return "unnamed organization"
+}
+
+// column is one column of a streamed sheet.
+type column struct {
+	header string
+	width  float64
+	wrap   bool // body text wraps (long prose, scripts)
+}
+
+// sheet is a streamed worksheet with a frozen, filtered header row and
+// print setup: landscape, one page wide, header row on every page.
+type sheet struct {
+	b     *book
+	name  string
+	sw    *excelize.StreamWriter
+	cols  []column
+	row   int
+	cells []any
+}
+
+func (b *book) newSheet(name string, cols []column) (*sheet, error) {
+	if name == sheetSummary {
+		return nil, fmt.Errorf("summary is not streamed")
+	}
+	if _, err := b.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	// sheetPr is written when the stream starts: set fit-to-page first.
+	if err := b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return nil, err
+	}
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cols {
+		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+	}); err != nil {
+		return nil, err
+	}
+	s := &sheet{b: b, name: name, sw: sw, cols: cols, cells: make([]any, len(cols))}
+	for i, c := range cols {
+		s.cells[i] = excelize.Cell{StyleID: b.st.header, Value: c.header}
+	}
+	if err := s.flushRow(excelize.RowOpts{Height: 30}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// set puts text in column i of the row being built, with the column's
+// body style unless style is given. Text is cut to fit a cell.
+func (s *sheet) set(i int, v string, style ...int) {
+	st := s.b.st.body
+	if s.cols[i].wrap {
+		st = s.b.st.wrap
+	}
+	if len(style) > 0 && style[0] != 0 {
+		st = style[0]
+	}
+	if v == "" {
+		if len(style) > 0 && style[0] != 0 {
+			s.cells[i] = excelize.Cell{StyleID: st} // keep a highlight on an empty value
+		}
+		return
+	}
+	s.cells[i] = excelize.Cell{StyleID: st, Value: clip(validUTF8(v), excelCellLimit)}
+}
+
+// setValue puts a number or boolean in column i; nil leaves the cell empty.
+func (s *sheet) setValue(i int, v any, style ...int) {
+	st := s.b.st.body
+	if len(style) > 0 && style[0] != 0 {
+		st = style[0]
+	}
+	s.cells[i] = excelize.Cell{StyleID: st, Value: v}
+}
+
+// next writes the row built with set and starts a new one.
+func (s *sheet) next() error {
+	if s.row%1024 == 0 {
+		if err := s.b.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return s.flushRow()
+}
+
+func (s *sheet) flushRow(opts ...excelize.RowOpts) error {
+	s.row++
+	ref, err := excelize.CoordinatesToCellName(1, s.row)
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetRow(ref, s.cells, opts...); err != nil {
+		return err
+	}
+	for i := range s.cells {
+		s.cells[i] = nil
+	}
+	return nil
+}
+
+// close ends the sheet: a table with filter buttons over the rows (or a
+// note when there are none), print setup, and the stream flushed.
+func (s *sheet) close(empty string) error {
+	f := s.b.f
+	if s.row == 1 {
+		s.set(0, empty, s.b.st.note)
+		if err := s.flushRow(); err != nil {
+			return err
+		}
+	} else {
+		last, err := excelize.CoordinatesToCellName(len(s.cols), s.row)
+		if err != nil {
+			return err
+		}
+		if err := s.sw.AddTable(&excelize.Table{
+			Range: "A1:" + last, Name: s.name, StyleName: "TableStyleLight1", ShowRowStripes: ptr(true),
+		}); err != nil {
+			return err
+		}
+	}
+	if err := printSetup(f, s.name, "landscape"); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: "'" + s.name + "'!$1:$1", Scope: s.name,
+	}); err != nil {
+		return err
+	}
+	return s.sw.Flush()
+}
+
+// printSetup makes a sheet print one page wide with a footer naming the
+// sheet and page.
+func printSetup(f *excelize.File, name, orientation string) error {
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Orientation: ptr(orientation), FitToWidth: ptr(1), FitToHeight: ptr(0),
+	}); err != nil {
+		return err
+	}
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{
+		Left: ptr(0.4), Right: ptr(0.4), Top: ptr(0.5), Bottom: ptr(0.6), Header: ptr(0.2), Footer: ptr(0.25),
+	}); err != nil {
+		return err
+	}
+	return f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
+		OddFooter: "&L&8exoready&C&8&A&R&8Page &P of &N",
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
