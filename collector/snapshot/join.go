@@ -46,6 +46,9 @@ func Join(s *Snapshot) {
 		}
 		a := &s.AD.Users[ai]
 		j := JoinedMailbox{AD: a, DisplayName: a.DisplayName, Kind: MailboxKind(a.RecipientTypeDetails)}
+		if j.Kind == "" {
+			j.Kind = KindOther // a mailbox-enabled user whose type was never stamped
+		}
 		j.ID = joinedID(&j)
 		j.Location = location(&j)
 		joined = append(joined, j)

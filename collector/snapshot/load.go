@@ -132,17 +132,24 @@ func describeJSONError(data []byte, err error) string {
 	return err.Error()
 }
 
-// lineCol converts a byte offset into 1-based line and column.
+// lineCol converts the offset encoding/json reports (the error occurred
+// after reading off bytes) into the 1-based line and column of the byte that
+// caused it; columns count characters, not bytes.
 func lineCol(data []byte, off int64) (int, int) {
+	off-- // the offending byte is the last one read
 	if off > int64(len(data)) {
 		off = int64(len(data))
 	}
+	if off < 0 {
+		off = 0
+	}
 	line, col := 1, 1
 	for _, b := range data[:off] {
-		if b == '\n' {
+		switch {
+		case b == '\n':
 			line++
 			col = 1
-		} else {
+		case b&0xC0 != 0x80: // not a UTF-8 continuation byte
 			col++
 		}
 	}
