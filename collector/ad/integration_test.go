@@ -347,9 +347,9 @@ type proxy struct {
 	stallOnce sync.Once
 	done      chan struct{}
 	fromDC    atomic.Int64
-	wg      sync.WaitGroup
-	conns   sync.Map
-	stopped atomic.Bool
+	wg        sync.WaitGroup
+	conns     sync.Map
+	stopped   atomic.Bool
 }
 
 func startProxy(t *testing.T, target string, cutAt int64) *proxy {
