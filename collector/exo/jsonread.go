@@ -1,0 +1,254 @@
+package exo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// rawObject is one exported or returned object. Property values stay raw
+// until a normaliser asks for them: Get-Mailbox carries some 250 properties
+// of which exoready reads about 40.
+type rawObject struct {
+	props map[string]json.RawMessage // JSON: names as written
+	cells map[string]string          // CSV: names as in the header
+	cols  map[string]int             // CSV: 1-based column of each name
+	index int                        // 0-based position in the file or response
+	line  int                        // line where the object starts, 0 when unknown
+}
+
+// envelope is what surrounds the objects of a response or wrapped export:
+// Graph and EXO REST {"value":[...],"@odata.nextLink":...}, Windows
+// PowerShell's {"value":[...],"Count":n}, or an {"error":{...}} body.
+type envelope struct {
+	NextLink string
+	Warnings []string
+	Count    *int64
+	Err      *apiError
+	Objects  int // objects read
+}
+
+// apiError is the error object of Graph and the EXO REST backend.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"details"`
+	InnerError *struct {
+		Message string `json:"message"`
+	} `json:"innererror"`
+}
+
+func (e *apiError) String() string {
+	var parts []string
+	head := strings.TrimSpace(e.Message)
+	if e.Code != "" {
+		head = e.Code + ": " + head
+	}
+	parts = append(parts, head)
+	for _, d := range e.Details {
+		if m := strings.TrimSpace(d.Message); m != "" && !strings.Contains(head, m) {
+			parts = append(parts, m)
+		}
+	}
+	if e.InnerError != nil && e.InnerError.Message != "" && !strings.Contains(head, e.InnerError.Message) {
+		parts = append(parts, e.InnerError.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// syntaxError is malformed JSON, with its line.
+type syntaxError struct {
+	line int
+	msg  string
+}
+
+func (e *syntaxError) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("line %d: %s", e.line, e.msg)
+	}
+	return e.msg
+}
+
+// readObjects streams the objects of one JSON text: an array, one object, a
+// wrapper (see envelope), or several such documents one after the other
+// (ConvertTo-Json run once per object). An empty text holds no objects: a
+// cmdlet that returns nothing makes ConvertTo-Json write nothing.
+func readObjects(t *textStream, fn func(*rawObject) error) (envelope, error) {
+	var env envelope
+	dec := json.NewDecoder(t)
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return env, nil
+		}
+		if err != nil {
+			return env, jsonError(t, dec, err)
+		}
+		switch tok {
+		case json.Delim('['):
+			if err := readArray(t, dec, &env, fn); err != nil {
+				return env, err
+			}
+		case json.Delim('{'):
+			if err := readTopObject(t, dec, &env, fn); err != nil {
+				return env, err
+			}
+		case nil: // "null": ConvertTo-Json of $null
+		default:
+			return env, &syntaxError{t.lineAt(dec.InputOffset()), fmt.Sprintf("expected an array or an object, found %v", tok)}
+		}
+	}
+}
+
+// readArray reads elements up to the closing bracket (already past '[').
+func readArray(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObject) error) error {
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return jsonError(t, dec, err)
+		}
+		start := dec.InputOffset() - int64(len(raw))
+		line := t.lineAt(start)
+		if len(raw) == 0 || raw[0] != '{' {
+			if bytes.Equal(raw, []byte("null")) {
+				continue
+			}
+			return &syntaxError{line, fmt.Sprintf("element %d is not an object but %s", env.Objects, describeRaw(raw))}
+		}
+		o := &rawObject{index: env.Objects, line: line}
+		if err := json.Unmarshal(raw, &o.props); err != nil {
+			return &syntaxError{line, err.Error()}
+		}
+		env.Objects++
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return jsonError(t, dec, err)
+	}
+	return nil
+}
+
+// readTopObject reads a top-level object (already past '{'): a wrapper whose
+// "value" array is streamed, an error body, or one plain object.
+func readTopObject(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObject) error) error {
+	line := t.lineAt(dec.InputOffset() - 1)
+	props := map[string]json.RawMessage{}
+	sawValue := false
+	var plain []string // ordinary property names, to tell a wrapper from an object
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(t, dec, err)
+		}
+		key, _ := tok.(string)
+		if strings.EqualFold(key, "value") && !sawValue {
+			vt, err := dec.Token()
+			if err != nil {
+				return jsonError(t, dec, err)
+			}
+			switch vt {
+			case json.Delim('['):
+				sawValue = true
+				if err := readArray(t, dec, env, fn); err != nil {
+					return err
+				}
+				continue
+			case json.Delim('{'):
+				return &syntaxError{t.lineAt(dec.InputOffset()), `top-level property "value" is an object: not an export of objects`}
+			}
+			raw, _ := json.Marshal(vt)
+			props[key] = raw
+			plain = append(plain, key)
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return jsonError(t, dec, err)
+		}
+		switch {
+		case strings.EqualFold(key, "@odata.nextLink"):
+			if err := json.Unmarshal(raw, &env.NextLink); err != nil {
+				return &syntaxError{t.lineAt(dec.InputOffset()), "@odata.nextLink is not a string"}
+			}
+		case strings.HasPrefix(key, "@") && strings.HasSuffix(strings.ToLower(key), "warnings"):
+			var w []string
+			if json.Unmarshal(raw, &w) == nil {
+				env.Warnings = append(env.Warnings, w...)
+			}
+		case strings.HasPrefix(key, "@") || strings.Contains(key, "@"):
+			// annotations (@odata.context, Count@odata.type, ...)
+		case key == "Count":
+			var n int64
+			if json.Unmarshal(raw, &n) == nil {
+				env.Count = &n
+			}
+			props[key] = raw
+			plain = append(plain, key)
+		case key == "error" && len(raw) > 0 && raw[0] == '{':
+			var e apiError
+			if json.Unmarshal(raw, &e) == nil && (e.Message != "" || e.Code != "") {
+				env.Err = &e
+			}
+			props[key] = raw
+			plain = append(plain, key)
+		default:
+			props[key] = raw
+			plain = append(plain, key)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return jsonError(t, dec, err)
+	}
+	switch {
+	case sawValue:
+		for _, k := range plain {
+			if k != "Count" {
+				return &syntaxError{line, fmt.Sprintf("property %q beside the \"value\" array: this is neither a ConvertTo-Json wrapper nor a Graph response", k)}
+			}
+		}
+		if env.Count != nil && *env.Count != int64(env.Objects) {
+			return &syntaxError{line, fmt.Sprintf("the wrapper says Count %d but holds %d objects: the export is incomplete, export it again", *env.Count, env.Objects)}
+		}
+		return nil
+	case env.Err != nil && len(plain) == 1:
+		return nil
+	case len(props) == 0:
+		return nil // an empty object or annotations only
+	}
+	env.Count = nil
+	o := &rawObject{props: props, index: env.Objects, line: line}
+	env.Objects++
+	return fn(o)
+}
+
+// jsonError names the line of a decoding error.
+func jsonError(t *textStream, dec *json.Decoder, err error) error {
+	var enc *encodingError
+	if errors.As(err, &enc) {
+		return err
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return &syntaxError{t.lineAt(syn.Offset), syn.Error()}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return &syntaxError{t.lineAt(t.off), "the JSON ends early: the file is truncated, export it again"}
+	}
+	return &syntaxError{t.lineAt(dec.InputOffset()), err.Error()}
+}
+
+func describeRaw(raw json.RawMessage) string {
+	s := string(raw)
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return s
+}
