@@ -1,0 +1,137 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/exoready/exoready/evaluate"
+)
+
+// bigReport is sampleReport with n generated mailboxes: realistic values,
+// every tenth drifting, readiness states mixed.
+func bigReport(n int) *evaluate.Report {
+	r := sampleReport()
+	custom := map[string]any{"CustomAttribute1": "Sales", "CustomAttribute7": "EMEA"}
+	ext := map[string]any{"ExtensionCustomAttribute2": []any{"a", "b"}}
+	states := []string{evaluate.ReadyCloudManaged, evaluate.ReadyNow, evaluate.ReadyWait, evaluate.ReadyBlocked}
+	texts := map[string]string{evaluate.ReadyCloudManaged: "already cloud-managed", evaluate.ReadyNow: "ready to flip now",
+		evaluate.ReadyWait: "wait until 2026-11-21T11:30:00Z", evaluate.ReadyBlocked: "blocked by EXR-MBX-008"}
+	blocked := []string{"EXR-MBX-008"}
+	none := []string{}
+	drift := []string{"EmailAddresses", "CustomAttribute7"}
+	wait := t0.Add(26 * time.Hour)
+	r.Inventory.Mailboxes = make([]evaluate.MailboxRow, n)
+	for i := range n {
+		upn := fmt.Sprintf("user%06d@contoso.test", i)
+		st := states[i%len(states)]
+		m := evaluate.MailboxRow{
+			ID: fmt.Sprintf("4f0c2b7e-0000-4000-8000-%012d", i), DisplayName: fmt.Sprintf("User %06d", i),
+			Kind: "user", Location: "remote", JoinMethod: "external_directory_object_id",
+			AD: map[string]any{
+				"dn": fmt.Sprintf("CN=User %06d,OU=Users,DC=corp,DC=contoso,DC=test", i), "user_principal_name": upn, "mail": upn,
+				"proxy_addresses":        []any{"SMTP:" + upn, "smtp:" + fmt.Sprintf("user%06d@contoso.mail.onmicrosoft.com", i), "X500:/o=Contoso/ou=Exchange/cn=Recipients/cn=u" + upn[4:10]},
+				"recipient_type_details": "RemoteUserMailbox", "hidden_from_address_lists": false, "custom_attributes": custom,
+				"extension_custom_attributes": ext, "target_address": "SMTP:" + upn, "when_changed": "2026-11-19T10:00:00Z",
+			},
+			EXO: map[string]any{
+				"user_principal_name": upn, "primary_smtp_address": upn, "email_addresses": []any{"SMTP:" + upn},
+				"recipient_type_details": "UserMailbox", "is_dir_synced": true, "is_exchange_cloud_managed": st == evaluate.ReadyCloudManaged,
+				"hidden_from_address_lists_enabled": false, "custom_attributes": custom, "extension_custom_attributes": ext,
+				"when_changed_utc": "2026-11-19T10:05:00Z",
+			},
+			Drift:     none,
+			Readiness: evaluate.Readiness{State: st, Text: texts[st], BlockedBy: none},
+		}
+		if i%10 == 0 {
+			m.Drift = drift
+		}
+		if st == evaluate.ReadyBlocked {
+			m.Readiness.BlockedBy = blocked
+		}
+		if st == evaluate.ReadyWait {
+			m.Readiness.WaitUntil = &wait
+		}
+		r.Inventory.Mailboxes[i] = m
+	}
+	return r
+}
+
+// countingWriter counts the bytes of the workbook.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// peakHeap samples the live heap until stopped and returns its maximum.
+func peakHeap() (stop func() uint64) {
+	var (
+		mu   sync.Mutex
+		peak uint64
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		mu.Lock()
+		peak = max(peak, ms.HeapAlloc)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(25 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		sample()
+		return peak
+	}
+}
+
+// BenchmarkXLSX600k writes a workbook with 600,000 mailbox rows, the
+// writeback tenant limit. Reported: rows per second, workbook size, the
+// heap the report itself holds, and the peak heap while writing (the
+// difference is what the writer adds). Run it alone:
+//
+//	go test ./report -run '^$' -bench XLSX600k -benchtime 1x
+func BenchmarkXLSX600k(b *testing.B) {
+	const rows = 600_000
+	r := bigReport(rows)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	w := newXLSX(Options{TmpDir: b.TempDir()})
+	b.ResetTimer()
+	var size int64
+	var peak uint64
+	for range b.N {
+		out := &countingWriter{}
+		stop := peakHeap()
+		if err := w.Write(context.Background(), out, r); err != nil {
+			b.Fatal(err)
+		}
+		peak = max(peak, stop())
+		size = out.n
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size)/(1<<20), "xlsx-MB")
+	b.ReportMetric(float64(base)/(1<<20), "report-heap-MB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	runtime.KeepAlive(r)
+}
