@@ -114,9 +114,22 @@ func IsJoinCandidate(u *ADRecipient) bool {
 	return u.RecipientTypeDetails == "" && u.HomeMDB != ""
 }
 
+// NormalizeObjectID lower-cases an ExternalDirectoryObjectId and strips the
+// "User_" (or "Group_", "Contact_") prefix Cloud Sync writes into
+// msDS-ExternalDirectoryObjectId on-prem, so both sides compare equal.
+func NormalizeObjectID(id string) string {
+	id = strings.ToLower(strings.TrimSpace(id))
+	for _, p := range []string{"user_", "group_", "contact_"} {
+		if strings.HasPrefix(id, p) {
+			return id[len(p):]
+		}
+	}
+	return id
+}
+
 func adKeys(u *ADRecipient) [4]string {
 	return [4]string{
-		strings.ToLower(u.ExternalDirectoryObjectID),
+		NormalizeObjectID(u.ExternalDirectoryObjectID),
 		u.ImmutableID,
 		strings.ToLower(u.UserPrincipalName),
 		strings.ToLower(PrimarySMTP(u.ProxyAddresses, u.Mail)),
@@ -125,7 +138,7 @@ func adKeys(u *ADRecipient) [4]string {
 
 func exoKeys(m *Mailbox) [4]string {
 	return [4]string{
-		strings.ToLower(m.ExternalDirectoryObjectID),
+		NormalizeObjectID(m.ExternalDirectoryObjectID),
 		m.ImmutableID,
 		strings.ToLower(m.UserPrincipalName),
 		strings.ToLower(PrimarySMTP(m.EmailAddresses, m.PrimarySMTPAddress)),
@@ -134,7 +147,7 @@ func exoKeys(m *Mailbox) [4]string {
 
 func joinedID(j *JoinedMailbox) string {
 	if j.EXO != nil {
-		if id := strings.ToLower(j.EXO.ExternalDirectoryObjectID); id != "" {
+		if id := NormalizeObjectID(j.EXO.ExternalDirectoryObjectID); id != "" {
 			return id
 		}
 		if id := strings.ToLower(j.EXO.Guid); id != "" {
@@ -142,7 +155,7 @@ func joinedID(j *JoinedMailbox) string {
 		}
 	}
 	if j.AD != nil {
-		if id := strings.ToLower(j.AD.ExternalDirectoryObjectID); id != "" {
+		if id := NormalizeObjectID(j.AD.ExternalDirectoryObjectID); id != "" {
 			return id
 		}
 		if j.AD.ObjectGUID != "" {

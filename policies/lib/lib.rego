@@ -12,7 +12,7 @@ now_ns := time.parse_rfc3339_ns(input.collected_at)
 
 # mailbox_id is the id of an EXO mailbox in findings; it equals the joined
 # view's id (ExternalDirectoryObjectId, else Guid, lower case).
-mailbox_id(m) := lower(m.external_directory_object_id) if {
+mailbox_id(m) := object_id(m.external_directory_object_id) if {
 	m.external_directory_object_id != ""
 } else := lower(m.guid) if {
 	m.guid != ""
@@ -20,11 +20,15 @@ mailbox_id(m) := lower(m.external_directory_object_id) if {
 
 # ad_id is the id of an AD object in findings; for a mailbox with no EXO
 # partner it equals the joined view's id.
-ad_id(u) := lower(u.external_directory_object_id) if {
+ad_id(u) := object_id(u.external_directory_object_id) if {
 	u.external_directory_object_id != ""
 } else := concat("", ["ad:", lower(u.object_guid)]) if {
 	u.object_guid != ""
 } else := concat("", ["ad:", lower(u.dn)])
+
+# object_id normalises an ExternalDirectoryObjectId: lower case, without the
+# User_/Group_/Contact_ prefix Cloud Sync writes on-premises.
+object_id(s) := regex.replace(lower(trim_space(s)), `^(user|group|contact)_`, "")
 
 mailbox_object(m) := {"type": "mailbox", "id": mailbox_id(m), "name": m.display_name, "dn": ""}
 

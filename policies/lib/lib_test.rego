@@ -11,6 +11,7 @@ test_mailbox_id_prefers_external_directory_object_id if {
 test_ad_id if {
 	lib.ad_id({"external_directory_object_id": "", "object_guid": "AA-BB", "dn": "CN=x"}) == "ad:aa-bb"
 	lib.ad_id({"external_directory_object_id": "E1", "object_guid": "AA", "dn": "CN=x"}) == "e1"
+	lib.ad_id({"external_directory_object_id": "User_E1", "object_guid": "AA", "dn": "CN=x"}) == "e1"
 }
 
 test_ps_quote_doubles_every_single_quote_form if {

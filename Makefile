@@ -1,0 +1,50 @@
+# exoready — `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+OUT ?= out
+
+.PHONY: help build test test-unit test-rego test-integration demo lint ldap-up ldap-down golden fixtures clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build ./exoready with version and commit stamped in
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o exoready ./cmd/exoready
+
+test: ## the whole suite: unit, Rego, CLI end-to-end and integration against a throwaway Samba AD DC
+	bash scripts/test.sh
+
+test-unit: ## unit and Rego tests only (no directory server)
+	$(GO) test -race -count=1 ./...
+
+test-rego: ## the Rego unit tests of the built-in pack, through exoready itself
+	$(GO) run ./cmd/exoready policies test
+
+test-integration: ## integration tests (needs `make ldap-up` first, or use `make test`)
+	$(GO) test -race -count=1 -tags integration ./collector/...
+
+demo: ## scan the embedded demo tenant into $(OUT)/ (exit 3 = not ready, as expected)
+	$(GO) run ./cmd/exoready scan --demo --out $(OUT) || [ $$? -eq 3 ]
+
+lint: ## gofmt, go vet and staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+ldap-up: ## start the throwaway Samba AD DC on 127.0.0.1 (prints the env to export)
+	bash scripts/samba-dc.sh start
+
+ldap-down: ## stop the throwaway Samba AD DC
+	bash scripts/samba-dc.sh stop
+
+golden: ## refresh golden files after an intended output change
+	$(GO) test ./... -run Golden -update
+
+fixtures: ## regenerate the demo tenant and the fixture snapshots
+	$(GO) generate ./fixtures/...
+
+clean: ## remove build and demo outputs
+	rm -rf exoready $(OUT)

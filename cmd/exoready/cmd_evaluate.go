@@ -1,0 +1,56 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/exoready/exoready/collector"
+	"github.com/exoready/exoready/collector/snapshot"
+)
+
+func evaluateCommand(e *env) *cli.Command {
+	flags := append(outputFlags(), policyFlags()...)
+	flags = append(flags, loggingFlags()...)
+	return &cli.Command{
+		Name:      "evaluate",
+		Usage:     "evaluate saved snapshot(s) offline and write the reports",
+		UsageText: "exoready evaluate SNAPSHOT.json [PART.json ...] --out DIR\n\nSeveral parts (from `exoready collect ad` and `collect exo`) are merged into one snapshot.",
+		Flags:     flags,
+		Action: func(c *cli.Context) error {
+			log, err := newLogger(c, e)
+			if err != nil {
+				return err
+			}
+			if c.NArg() == 0 {
+				return usageErrorf("evaluate needs a snapshot file: exoready evaluate SNAPSHOT.json --out DIR")
+			}
+			o, err := evalOptionsFrom(c, e)
+			if err != nil {
+				return err
+			}
+			var parts []*snapshot.Snapshot
+			var raw []byte
+			for _, p := range c.Args().Slice() {
+				s, data, err := snapshot.ReadSnapshotFile(p)
+				if err != nil {
+					return err
+				}
+				parts, raw = append(parts, s), data
+			}
+			if len(parts) > 1 {
+				merged, err := collector.Merge(parts...)
+				if err != nil {
+					return err
+				}
+				if raw, err = merged.Marshal(); err != nil {
+					return err
+				}
+				if err := writeSnapshotFile(filepath.Join(o.Out, "snapshot.json"), raw); err != nil {
+					return err
+				}
+			}
+			return evaluateAndReport(c.Context, e, o, raw, nil, log)
+		},
+	}
+}

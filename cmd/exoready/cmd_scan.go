@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v2"
+
+	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/report"
+)
+
+func scanCommand(e *env) *cli.Command {
+	flags := []cli.Flag{
+		&cli.BoolFlag{Name: "demo", Usage: "scan the embedded demo tenant (corp.example.test) instead of real sources"},
+	}
+	flags = append(flags, sourceFlags()...)
+	flags = append(flags, outputFlags()...)
+	flags = append(flags, policyFlags()...)
+	flags = append(flags, loggingFlags()...)
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "collect, evaluate and report in one run",
+		UsageText: "exoready scan --demo --out DIR\nexoready scan [--config scan.yaml] [--ldap-url URL | --ad-ldif FILE] [--exo-export DIR] [--facts FILE] --out DIR",
+		Flags:     flags,
+		Action: func(c *cli.Context) error {
+			log, err := newLogger(c, e)
+			if err != nil {
+				return err
+			}
+			o, err := evalOptionsFrom(c, e)
+			if err != nil {
+				return err
+			}
+			return runScan(c.Context, c, e, o, log)
+		},
+	}
+}
+
+func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zerolog.Logger) error {
+	start := o.Clock()
+	var snap []byte
+	phases := map[string]int64{}
+	if c.Bool("demo") {
+		if anySourceSet(c, o.Config) {
+			return usageErrorf("--demo scans the embedded demo tenant; give either --demo or sources, not both")
+		}
+		snap = fixtures.DemoSnapshot()
+		if _, err := snapshot.ParseSnapshot(snap); err != nil {
+			return fmt.Errorf("embedded demo tenant: %w", err)
+		}
+		log.Info().Msg("scanning the embedded demo tenant corp.example.test")
+	} else {
+		s, err := collectSnapshot(ctx, c, e, o.Config, log)
+		if err != nil {
+			return err
+		}
+		if snap, err = s.Marshal(); err != nil {
+			return err
+		}
+		phases["collect"] = o.Clock().Sub(start).Milliseconds()
+	}
+	if err := writeSnapshotFile(filepath.Join(o.Out, "snapshot.json"), snap); err != nil {
+		return err
+	}
+	return evaluateAndReport(ctx, e, o, snap, phases, log)
+}
+
+// writeSnapshotFile saves the evaluated snapshot beside the reports so the
+// scan can be re-judged later with `exoready evaluate`.
+func writeSnapshotFile(path string, snap []byte) error {
+	if err := mkdirFor(path); err != nil {
+		return err
+	}
+	return report.WriteAtomic(path, func(w ioWriter) error {
+		_, err := w.Write(snap)
+		return err
+	})
+}

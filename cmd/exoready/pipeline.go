@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v2"
+
+	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/policies"
+	"github.com/exoready/exoready/report"
+)
+
+// evalOptions are the settings shared by scan and evaluate.
+type evalOptions struct {
+	Out      string
+	Formats  []string
+	FailOn   string
+	Policies []string
+	Params   map[string]any
+	Config   *scanConfig
+	Clock    func() time.Time
+	Quiet    bool
+}
+
+// evalOptionsFrom merges flags over scan.yaml over defaults.
+func evalOptionsFrom(c *cli.Context, e *env) (evalOptions, error) {
+	cfg, err := loadConfig(c.String("config"))
+	if err != nil {
+		return evalOptions{}, err
+	}
+	o := evalOptions{Config: cfg, Params: cfg.Params, Quiet: c.Bool("quiet")}
+	o.Out = pick(c, "out", cfg.Out)
+	if o.Out == "" {
+		return o, usageErrorf("--out DIR is required (the folder for findings.json and the other reports)")
+	}
+	formats := c.String("format")
+	if !c.IsSet("format") && len(cfg.Formats) > 0 {
+		formats = strings.Join(cfg.Formats, ",")
+	}
+	if o.Formats, err = report.ParseFormats(formats); err != nil {
+		return o, err
+	}
+	o.FailOn = pick(c, "fail-on", cfg.FailOn)
+	if _, err := failOnRank(o.FailOn); err != nil {
+		return o, usageErrorf("--fail-on: %v", err)
+	}
+	o.Policies = append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)
+	if o.Clock, err = clockFrom(c, e); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// pick returns the flag's value when set on the command line or in the
+// environment, else the config value, else the flag's default.
+func pick(c *cli.Context, flag, fromConfig string) string {
+	if c.IsSet(flag) || fromConfig == "" {
+		return c.String(flag)
+	}
+	return fromConfig
+}
+
+// failOnRank returns the severity rank at or above which findings gate the
+// exit code; -1 for none.
+func failOnRank(s string) (int, error) {
+	if s == "none" {
+		return -1, nil
+	}
+	r := evaluate.SeverityRank(s)
+	if r < 0 {
+		return 0, fmt.Errorf("%q is not one of %s, none", s, strings.Join(evaluate.Severities, ", "))
+	}
+	return r, nil
+}
+
+// newEngine loads the embedded pack and the user's policies.
+func newEngine(ctx context.Context, o evalOptions, log zerolog.Logger) (*evaluate.Engine, error) {
+	sources, err := policySources(o.Policies)
+	if err != nil {
+		return nil, err
+	}
+	params, err := policies.Params()
+	if err != nil {
+		return nil, err
+	}
+	return evaluate.New(ctx, evaluate.Options{
+		Sources: sources, Version: policies.Version, Params: params, Overrides: o.Params, Logger: log,
+	})
+}
+
+func policySources(dirs []string) ([]evaluate.PolicySource, error) {
+	sources := []evaluate.PolicySource{{Name: "embedded", FS: policies.FS(), Prefix: "policies"}}
+	for _, d := range dirs {
+		s, err := evaluate.DirSource(d)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, s)
+	}
+	return sources, nil
+}
+
+// evaluateAndReport evaluates a snapshot, writes every format and returns
+// the outcome error that sets the exit code.
+func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, phases map[string]int64, log zerolog.Logger) error {
+	engine, err := newEngine(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	var files []evaluate.InputFile
+	if o.Config.path != "" {
+		f, err := hashFile("config", o.Config.path)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	rep, err := engine.Evaluate(ctx, evaluate.RunOptions{
+		Snapshot: snap,
+		Tool:     evaluate.Tool{Name: "exoready", Version: version, Commit: commit},
+		Clock:    o.Clock,
+		Files:    files,
+		Phases:   phases,
+	})
+	if err != nil {
+		return err
+	}
+	written, err := report.WriteFiles(ctx, o.Out, o.Formats, rep, report.Options{})
+	if err != nil {
+		return err
+	}
+	for _, p := range written {
+		log.Info().Str("path", p).Msg("report written")
+	}
+	if !o.Quiet {
+		printSummary(e.stderr, rep)
+	}
+	return outcome(rep, o.FailOn)
+}
+
+// outcome maps a report to the exit code: partial wins over findings.
+func outcome(rep *evaluate.Report, failOn string) error {
+	if !rep.Complete {
+		return &outcomeError{code: exitPartial, msg: fmt.Sprintf("partial result: %d %s could not be assessed (complete: false)",
+			rep.Summary.ByStatus[string(evaluate.StatusError)], plural(rep.Summary.ByStatus[string(evaluate.StatusError)], "check", "checks"))}
+	}
+	rank, _ := failOnRank(failOn)
+	if rank < 0 {
+		return nil
+	}
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Status == evaluate.StatusFail && evaluate.SeverityRank(f.Severity) <= rank {
+			n++
+		}
+	}
+	if n > 0 {
+		return &outcomeError{code: exitFindings, msg: fmt.Sprintf("%d %s at or above %s", n, plural(n, "finding", "findings"), failOn)}
+	}
+	return nil
+}
+
+// printSummary writes the verdicts for a person reading the terminal.
+func printSummary(w io.Writer, rep *evaluate.Report) {
+	v := rep.Summary.Verdicts
+	fmt.Fprintf(w, "\n%s\n%s\n", v.Decommission.Text, v.Flip.Text)
+	fmt.Fprintf(w, "findings: %d fail (%d critical, %d high, %d medium, %d low, %d info), %d error, %d waived, %d pass; complete: %t\n\n",
+		rep.Summary.ByStatus["fail"], rep.Summary.BySeverity["critical"], rep.Summary.BySeverity["high"], rep.Summary.BySeverity["medium"],
+		rep.Summary.BySeverity["low"], rep.Summary.BySeverity["info"], rep.Summary.ByStatus["error"], rep.Summary.ByStatus["waived"],
+		rep.Summary.ByStatus["pass"], rep.Complete)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// hashFile records a run input for the evidence manifest.
+func hashFile(source, path string) (evaluate.InputFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return evaluate.InputFile{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return evaluate.InputFile{}, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return evaluate.InputFile{Source: source, Path: path, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
+}
