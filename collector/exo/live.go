@@ -64,8 +64,8 @@ type LiveOptions struct {
 	Progress io.Writer
 	Logger   zerolog.Logger
 
-	tokens tokenSource                                // tests: replaces MSAL
-	sleep  func(context.Context, time.Duration) error // tests: records waits
+	sleep  func(context.Context, time.Duration) error // tests: records waits instead
+	jitter func() float64                             // tests: fixed jitter
 }
 
 // live is one live collection run.
@@ -100,7 +100,7 @@ func CollectLive(ctx context.Context, o LiveOptions) (*Result, error) {
 			return nil, err
 		}
 		var feed func(func(*rawObject) error) error
-		src := ds.name + " (REST)"
+		src := ds.name
 		switch {
 		case !ds.entra:
 			feed = l.invokeFeed(ds)
@@ -143,22 +143,23 @@ func newLive(ctx context.Context, o LiveOptions) (*live, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	tokens := o.tokens
-	if tokens == nil {
-		if o.ClientID == "" || o.CertFile == "" {
-			return nil, fmt.Errorf("%w: live collection needs --client-id and --cert-file (app-only certificate authentication, see docs/exo-collection.md)", ErrInput)
-		}
-		certs, key, err := LoadCertificate(o.CertFile, o.CertPassword)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
-		if tokens, err = newMSALTokens(authority.String(), o.Tenant, o.ClientID, certs, key, hc); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInput, err)
-		}
+	if o.ClientID == "" || o.CertFile == "" {
+		return nil, fmt.Errorf("%w: live collection needs --client-id and --cert-file (app-only certificate authentication, see docs/exo-collection.md)", ErrInput)
 	}
-	sleep := o.sleep
+	certs, key, err := LoadCertificate(o.CertFile, o.CertPassword)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	tokens, err := newMSALTokens(authority.String(), o.Tenant, o.ClientID, certs, key, hc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	sleep, jitter := o.sleep, o.jitter
 	if sleep == nil {
 		sleep = sleepContext
+	}
+	if jitter == nil {
+		jitter = defaultJitter
 	}
 	log := o.Logger.With().Str("component", "exo").Logger()
 	l := &live{
@@ -173,7 +174,7 @@ func newLive(ctx context.Context, o LiveOptions) (*live, error) {
 		log:        log,
 		prog:       terminalOnly(o.Progress),
 		c: &restClient{http: hc, tokens: tokens, policy: o.Retry.withDefaults(), sleep: sleep,
-			now: time.Now, jitter: defaultJitter, log: log},
+			now: time.Now, jitter: jitter, log: log},
 	}
 	if l.pageSize <= 0 {
 		l.pageSize = 1000
