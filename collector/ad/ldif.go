@@ -345,7 +345,8 @@ type ldifScan struct {
 	domainRoots []string
 	// dcSuffixes counts the DC=... suffixes of entries outside the configuration partition.
 	dcSuffixes map[string]int
-	// incomplete lists, per lower-case DN, attributes an export cut at a range boundary.
+	// incomplete lists, per lower-case DN, the DN and the attributes an
+	// export cut at a range boundary.
 	incomplete map[string][]string
 }
 
@@ -379,7 +380,7 @@ func (s *ldifScan) add(e *entry) error {
 		return fmt.Errorf("%w: %s: %v", ErrBadInput, e.dn, err)
 	}
 	if len(inc) > 0 {
-		s.incomplete[lower] = inc
+		s.incomplete[lower] = append([]string{e.dn}, inc...)
 	}
 	s.kept = append(s.kept, e)
 	return nil
@@ -447,16 +448,17 @@ func (s *ldifScan) sawDomain(dn string) bool {
 // follow range retrieval, ldifde does.
 func (s *ldifScan) rangeErrors(b *builder) []snapshot.SourceError {
 	byPath := map[string][]string{}
-	for dn, attrs := range s.incomplete {
+	for key, dnAttrs := range s.incomplete {
+		dn, attrs := dnAttrs[0], dnAttrs[1:]
 		var path string
 		switch {
-		case has(b.sgObjs, dn):
+		case has(b.sgObjs, key):
 			path = pathSecurityGroups
-		case has(b.groupObjs, dn):
+		case has(b.groupObjs, key):
 			path = pathGroups
-		case has(b.users, dn):
+		case has(b.users, key):
 			path = pathUsers
-		case has(b.contacts, dn):
+		case has(b.contacts, key):
 			path = pathContacts
 		default:
 			continue
