@@ -45,6 +45,7 @@ type Report struct {
 	Complete  bool         `json:"complete"`
 	Redacted  bool         `json:"redacted"`
 	Summary   Summary      `json:"summary"`
+	Changes   *Changes     `json:"changes,omitempty"` // vs a baseline scan (diff.go); nil without one
 	Rules     []RuleResult `json:"rules"`
 	Findings  []Finding    `json:"findings"`
 	Inventory Inventory    `json:"inventory"`
