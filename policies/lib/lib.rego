@@ -110,3 +110,109 @@ list(x) := x if {
 ps_identity(m) := lib_first([object.get(m, "guid", ""), object.get(m, "user_principal_name", ""), object.get(m, "primary_smtp_address", ""), object.get(m, "alias", ""), object.get(m, "identity", "")])
 
 lib_first(values) := [v | some v in values; v != ""][0]
+
+# joined_object is the finding object of a joined mailbox: its id is the
+# joined view's id, so readiness and waivers line up with the inventory.
+joined_object(j) := {"type": "mailbox", "id": j.id, "name": j.display_name, "dn": joined_dn(j)}
+
+joined_dn(j) := j.ad.dn if {
+	j.ad != null
+} else := ""
+
+# joined_cloud_managed holds for a joined mailbox whose EXO flag is true.
+joined_cloud_managed(j) if {
+	j.exo != null
+	is_cloud_managed(j.exo)
+}
+
+# joined_flippable holds for a joined, dir-synced mailbox of a type the flag
+# applies to that is not cloud-managed yet.
+joined_flippable(j) if {
+	j.exo != null
+	j.ad != null
+	synced_flippable(j.exo)
+	falsy(j.exo.is_exchange_cloud_managed)
+}
+
+# ns parses an RFC 3339 time; undefined for null or "".
+ns(t) := time.parse_rfc3339_ns(t) if {
+	is_string(t)
+	t != ""
+}
+
+# rfc3339 formats nanoseconds since the epoch as RFC 3339 UTC, to the second.
+rfc3339(n) := time.format([n - (n % 1000000000), "UTC", "2006-01-02T15:04:05Z07:00"])
+
+hour_ns := (60 * 60) * 1000000000
+
+minute_ns := 60 * 1000000000
+
+# sync_interval_minutes is the Entra Connect Sync cycle: the operator facts
+# first, then Graph's onPremisesSynchronization configuration
+# (synchronizationInterval, an ISO 8601 duration such as PT30M), else the
+# default parameter. Read through object.get: a rule using it does not
+# require facts or entra.
+sync_interval_minutes := m if {
+	m := object.get(input, ["facts", "entra_connect", "sync_interval_minutes"], 0)
+	is_number(m)
+	m > 0
+} else := m if {
+	m := iso_minutes(object.get(input, ["entra", "on_premises_synchronization", "configuration", "synchronizationInterval"], ""))
+	m > 0
+} else := params.sync_interval_minutes_default
+
+# iso_minutes reads PT#H#M (hours and minutes) as minutes; 0 otherwise.
+iso_minutes(d) := (to_number(object.get(parts, "h", 0)) * 60) + to_number(object.get(parts, "m", 0)) if {
+	is_string(d)
+	regex.match(`^PT([0-9]+H)?([0-9]+M)?$`, d)
+	parts := {lower(substring(p, count(p) - 1, 1)): substring(p, 0, count(p) - 1) | some p in regex.find_n(`[0-9]+[HM]`, d, -1)}
+} else := 0
+
+# address_ignored holds for proxy addresses left out of drift comparisons.
+address_ignored(a) if {
+	some p in params.drift_ignored_address_prefixes
+	startswith(lower(a), lower(p))
+}
+
+# norm_address keeps the prefix as written (its case marks the primary) and
+# lower-cases the address part, as the join's drift comparison does.
+norm_address(a) := concat(":", [prefix, lower(rest)]) if {
+	i := indexof(a, ":")
+	i > 0
+	prefix := substring(a, 0, i)
+	rest := substring(a, i + 1, -1)
+} else := lower(a)
+
+# address_diff lists the addresses on one side only, ignoring those the
+# parameters leave out: {"ad_only": [...], "exo_only": [...]}.
+address_diff(ad, exo) := {"ad_only": sort(a - e), "exo_only": sort(e - a)} if {
+	a := {norm_address(x) | some x in list(ad); not address_ignored(x)}
+	e := {norm_address(x) | some x in list(exo); not address_ignored(x)}
+}
+
+# effective_drift is a joined mailbox's drift without differences that only
+# ignored addresses make.
+effective_drift(j) := [d |
+	some d in list(j.drift)
+	not ignored_only(d)
+]
+
+ignored_only(d) if {
+	d.attribute == "EmailAddresses"
+	diff := address_diff(d.ad, d.exo)
+	count(diff.ad_only) + count(diff.exo_only) == 0
+}
+
+# writeback_running holds when an Exchange writeback job of the template
+# named in the parameters is scheduled to run.
+writeback_running(jobs) if {
+	some job in list(jobs)
+	lower(job.template_id) == lower(params.writeback_job_template_id)
+	in_list(job.schedule_state, params.writeback_active_states)
+}
+
+# writeback_jobs are the Exchange writeback jobs among the sync jobs.
+writeback_jobs(jobs) := [job |
+	some job in list(jobs)
+	lower(job.template_id) == lower(params.writeback_job_template_id)
+]
