@@ -280,6 +280,7 @@ func TestExportFileProblems(t *testing.T) {
 		{"utf-16 big-endian", "Get-RoleGroup.json", "exo.role_groups", "\xFE\xFF\x00[\x00]", "UTF-16 big-endian"},
 		{"ansi", "Get-RoleGroup.json", "exo.role_groups", "[\n{\"Name\":\"Caf\xE9\"}\n]", "line 2: byte 0xE9 is not UTF-8"},
 		{"numeric enum", "Get-MoveRequest.json", "exo.move_requests", "[{\"Identity\":\"bjorn\",\"Direction\":1}]", `object 1 at line 1 ("bjorn"): property Direction: the enum is the number 1`},
+		{"object line", "Get-MoveRequest.json", "exo.move_requests", "[\n  {\n    \"Identity\": \"a\"\n  },\n  {\n    \"Identity\": \"b\",\n    \"Direction\": 1\n  }\n]", `Get-MoveRequest.json object 2 at line 5 ("b"): property Direction`},
 		{"depth lost", "Get-RoleGroup.json", "exo.role_groups", "[{\"Name\":\"x\",\"Members\":\"System.Collections.ArrayList\"}]", "ConvertTo-Json ran out of depth"},
 		{"not objects", "Get-RoleGroup.json", "exo.role_groups", "[\"a\",\"b\"]", "element 0 is not an object"},
 		{"graph error saved", "graph/organization.json", "entra.organization", "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}", "holds an error response instead of data: Authorization_RequestDenied: Insufficient privileges"},

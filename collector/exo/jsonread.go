@@ -1,7 +1,6 @@
 package exo
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,21 +108,22 @@ func readObjects(t *textStream, fn func(*rawObject) error) (envelope, error) {
 // readArray reads elements up to the closing bracket (already past '[').
 func readArray(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObject) error) error {
 	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		// More has buffered up to the element's first byte: its line is
+		// the current line plus the newlines of the whitespace before it.
+		line := t.lineAt(dec.InputOffset()) + leadingNewlines(dec.Buffered())
+		o := &rawObject{index: env.Objects, line: line}
+		if err := dec.Decode(&o.props); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				if typ.Value == "null" {
+					continue
+				}
+				return &syntaxError{line, fmt.Sprintf("element %d is not an object but a JSON %s", env.Objects, typ.Value)}
+			}
 			return jsonError(t, dec, err)
 		}
-		start := dec.InputOffset() - int64(len(raw))
-		line := t.lineAt(start)
-		if len(raw) == 0 || raw[0] != '{' {
-			if bytes.Equal(raw, []byte("null")) {
-				continue
-			}
-			return &syntaxError{line, fmt.Sprintf("element %d is not an object but %s", env.Objects, describeRaw(raw))}
-		}
-		o := &rawObject{index: env.Objects, line: line}
-		if err := json.Unmarshal(raw, &o.props); err != nil {
-			return &syntaxError{line, err.Error()}
+		if o.props == nil { // null element
+			continue
 		}
 		env.Objects++
 		if err := fn(o); err != nil {
@@ -227,6 +227,27 @@ func readTopObject(t *textStream, dec *json.Decoder, env *envelope, fn func(*raw
 	o := &rawObject{props: props, index: env.Objects, line: line}
 	env.Objects++
 	return fn(o)
+}
+
+// leadingNewlines counts the newlines before the first non-space byte.
+func leadingNewlines(r io.Reader) int {
+	var buf [512]byte
+	n := 0
+	for {
+		k, err := r.Read(buf[:])
+		for _, b := range buf[:k] {
+			switch b {
+			case '\n':
+				n++
+			case ' ', '\t', '\r', ',':
+			default:
+				return n
+			}
+		}
+		if err != nil || k == 0 {
+			return n
+		}
+	}
 }
 
 // jsonError names the line of a decoding error.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/exoready/exoready/collector/snapshot"
 )
@@ -143,6 +144,9 @@ func (v value) text() (string, bool) {
 	}
 	switch v.raw[0] {
 	case '"':
+		if len(v.raw) >= 2 && bytes.IndexByte(v.raw, '\\') < 0 && utf8.Valid(v.raw) {
+			return string(v.raw[1 : len(v.raw)-1]), true // no escapes: the common case
+		}
 		var s string
 		if json.Unmarshal(v.raw, &s) != nil {
 			return "", false
