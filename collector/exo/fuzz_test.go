@@ -120,7 +120,7 @@ func BenchmarkExportParse(b *testing.B) {
 		b.Fatal(err)
 	}
 	one := string(bytes.TrimSpace(proto))
-	one = one[1:strings.Index(one, "},\n  {")+1] // alice
+	one = one[1 : strings.Index(one, "},\n  {")+1] // alice
 	var sb strings.Builder
 	sb.WriteString("[\n")
 	const n = 5000
