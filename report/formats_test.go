@@ -75,7 +75,7 @@ func goldenReport() *evaluate.Report {
 	return r
 }
 
-func TestSARIF(t *testing.T) {
+func TestSARIFGolden(t *testing.T) {
 	r := goldenReport()
 	out := render(t, "sarif", r)
 	golden(t, "findings.sarif.golden", out)
@@ -179,7 +179,7 @@ func TestSARIF(t *testing.T) {
 	}
 }
 
-func TestCSV(t *testing.T) {
+func TestCSVGolden(t *testing.T) {
 	r := goldenReport()
 	out := render(t, "csv", r)
 	golden(t, "findings.csv.golden", out)
@@ -222,7 +222,7 @@ func TestCSV(t *testing.T) {
 	}
 }
 
-func TestMarkdown(t *testing.T) {
+func TestMarkdownGolden(t *testing.T) {
 	r := goldenReport()
 	out := render(t, "markdown", r)
 	golden(t, "summary.md.golden", out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -114,20 +115,46 @@ type column struct {
 	header string
 	width  float64
 	wrap   bool // body text wraps (long prose, scripts)
+	// maxLines caps the lines this column may make its row grow to (0 =
+	// no cap); the rest of a long value shows in the cell's editor.
+	maxLines int
 }
 
 // sheet is a streamed worksheet with a frozen, filtered header row and
 // print setup: landscape, one page wide, header row on every page.
 type sheet struct {
-	b     *book
-	name  string
-	sw    *excelize.StreamWriter
-	cols  []column
-	row   int
-	cells []any
+	b      *book
+	name   string
+	sw     *excelize.StreamWriter
+	cols   []column
+	layout sheetLayout
+	row    int
+	cells  []any
+	height float64 // points the row being built needs, 0 = default
 }
 
-func (b *book) newSheet(name string, cols []column) (*sheet, error) {
+// sheetLayout says how a sheet shows and prints.
+type sheetLayout struct {
+	// frozenCols stay in view when scrolling right (besides the header row).
+	frozenCols int
+	// printCols limits the printed columns to the first n, the ones a
+	// reader of the paper copy needs; 0 prints all. Screen shows all.
+	printCols int
+}
+
+// Row height estimate: Excel and LibreOffice do not always grow a row to
+// fit wrapped text written without a height, so rows are sized here.
+const (
+	bodyLineHeight  = 15.0 // points per line at 11 pt
+	smallLineHeight = 12.0 // points per line at 9 pt
+	maxRowHeight    = 409.0
+	// charsPerWidth is characters of prose per unit of column width.
+	charsPerWidth = 1.1
+	// offPrintMaxLines caps the growth from columns outside the print area.
+	offPrintMaxLines = 3
+)
+
+func (b *book) newSheet(name string, cols []column, layout sheetLayout) (*sheet, error) {
 	if name == sheetSummary {
 		return nil, fmt.Errorf("summary is not streamed")
 	}
@@ -147,17 +174,27 @@ func (b *book) newSheet(name string, cols []column) (*sheet, error) {
 			return nil, err
 		}
 	}
+	topLeft, err := excelize.CoordinatesToCellName(layout.frozenCols+1, 2)
+	if err != nil {
+		return nil, err
+	}
+	pane := "bottomLeft"
+	if layout.frozenCols > 0 {
+		pane = "bottomRight"
+	}
 	if err := sw.SetPanes(&excelize.Panes{
-		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+		Freeze: true, XSplit: layout.frozenCols, YSplit: 1, TopLeftCell: topLeft, ActivePane: pane,
+		Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: pane}},
 	}); err != nil {
 		return nil, err
 	}
-	s := &sheet{b: b, name: name, sw: sw, cols: cols, cells: make([]any, len(cols))}
+	s := &sheet{b: b, name: name, sw: sw, cols: cols, layout: layout, cells: make([]any, len(cols))}
+	headerLines := 2
 	for i, c := range cols {
 		s.cells[i] = excelize.Cell{StyleID: b.st.header, Value: c.header}
+		headerLines = max(headerLines, wrappedLines(c.header, int(c.width)))
 	}
-	if err := s.flushRow(excelize.RowOpts{Height: 30}); err != nil {
+	if err := s.flushRow(excelize.RowOpts{Height: float64(headerLines)*bodyLineHeight + 2}); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -179,7 +216,38 @@ func (s *sheet) set(i int, v string, style ...int) {
 		}
 		return
 	}
-	s.cells[i] = excelize.Cell{StyleID: st, Value: clip(validUTF8(v), excelCellLimit)}
+	v = clip(validUTF8(v), excelCellLimit)
+	s.cells[i] = excelize.Cell{StyleID: st, Value: v}
+	switch {
+	case st == s.b.st.mono || st == s.b.st.small:
+		s.grow(i, wrappedLines(v, int(s.cols[i].width*charsPerWidth)), smallLineHeight)
+	case s.cols[i].wrap:
+		s.grow(i, wrappedLines(v, int(s.cols[i].width*charsPerWidth)), bodyLineHeight)
+	}
+}
+
+// grow makes the row tall enough for lines of text in column i. Columns
+// outside the print area grow it by a few lines at most, so notes nobody
+// prints do not stretch the printed page.
+func (s *sheet) grow(i, lines int, lineHeight float64) {
+	limit := s.cols[i].maxLines
+	if p := s.layout.printCols; p > 0 && i >= p && (limit == 0 || limit > offPrintMaxLines) {
+		limit = offPrintMaxLines
+	}
+	if limit > 0 {
+		lines = min(lines, limit)
+	}
+	s.height = max(s.height, float64(lines)*lineHeight+3)
+}
+
+// setBool shows a flag as yes or no (LibreOffice shows boolean cells as
+// 1 and 0).
+func (s *sheet) setBool(i int, v bool, style ...int) {
+	if v {
+		s.set(i, "yes", style...)
+	} else {
+		s.set(i, "no", style...)
+	}
 }
 
 // setValue puts a number or boolean in column i; nil leaves the cell empty.
@@ -198,7 +266,12 @@ func (s *sheet) next() error {
 			return err
 		}
 	}
-	return s.flushRow()
+	var opts []excelize.RowOpts
+	if s.height > bodyLineHeight+3 {
+		opts = append(opts, excelize.RowOpts{Height: min(s.height, maxRowHeight)})
+	}
+	s.height = 0
+	return s.flushRow(opts...)
 }
 
 func (s *sheet) flushRow(opts ...excelize.RowOpts) error {
@@ -244,6 +317,17 @@ func (s *sheet) close(empty string) error {
 	}); err != nil {
 		return err
 	}
+	if n := s.layout.printCols; n > 0 && n < len(s.cols) {
+		last, err := excelize.ColumnNumberToName(n)
+		if err != nil {
+			return err
+		}
+		if err := f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Area", RefersTo: "'" + s.name + "'!$A:$" + last, Scope: s.name,
+		}); err != nil {
+			return err
+		}
+	}
 	return s.sw.Flush()
 }
 
@@ -263,6 +347,17 @@ func printSetup(f *excelize.File, name, orientation string) error {
 	return f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
 		OddFooter: "&L&8exoready&C&8&A&R&8Page &P of &N",
 	})
+}
+
+// wrappedLines estimates the lines text takes in a column of width
+// characters.
+func wrappedLines(s string, width int) int {
+	width = max(width, 1)
+	n := 0
+	for l := range strings.SplitSeq(s, "\n") {
+		n += max(1, (utf16Len(l)+width-1)/width)
+	}
+	return n
 }
 
 func ptr[T any](v T) *T { return &v }

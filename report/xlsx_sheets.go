@@ -12,50 +12,54 @@ import (
 
 // evidenceCellLimit keeps the evidence column readable; longer evidence is
 // cut with the marker and stays whole in findings.json.
-const evidenceCellLimit = 2000
+const evidenceCellLimit = 300
 
+// Findings columns: what a reader of the printed page needs comes first
+// (the print area stops after Evidence); identifiers and links follow.
 var findingColumns = []column{
-	{"UID", 14, false},
-	{"Rule", 13, false},
-	{"Title", 30, true},
-	{"Severity", 10, false},
-	{"Status", 9, false},
-	{"Category", 13, false},
-	{"Object type", 12, false},
-	{"Object ID", 24, false},
-	{"Object name", 24, true},
-	{"Object DN", 34, true},
-	{"Message", 50, true},
-	{"Remediation (PowerShell)", 60, true},
-	{"Evidence", 50, true},
-	{"References", 30, true},
-	{"Waiver", 24, true},
+	{"Rule", 12, false, 0},
+	{"Severity", 9, false, 0},
+	{"Status", 8, false, 0},
+	{"Object", 24, true, 0},
+	{"Message", 46, true, 0},
+	{"Remediation (PowerShell)", 52, true, 0},
+	{"Evidence", 46, true, 0},
+	{"Object type", 11, false, 0},
+	{"Object ID", 24, true, 0},
+	{"Object DN", 34, true, 0},
+	{"Title", 30, true, 0},
+	{"Category", 12, false, 0},
+	{"References", 34, true, 0},
+	{"Waiver", 24, true, 0},
+	{"UID", 34, false, 0},
 }
 
+const findingsPrintCols = 7
+
 func (b *book) findings() error {
-	s, err := b.newSheet(sheetFindings, findingColumns)
+	s, err := b.newSheet(sheetFindings, findingColumns, sheetLayout{frozenCols: 1, printCols: findingsPrintCols})
 	if err != nil {
 		return err
 	}
 	for i := range b.r.Findings {
 		f := &b.r.Findings[i]
-		s.set(0, f.UID)
-		s.set(1, f.RuleID)
-		s.set(2, f.Title)
-		s.set(3, f.Severity, b.st.severity[f.Severity])
-		s.set(4, string(f.Status), b.st.status[f.Status])
-		s.set(5, f.Category)
-		s.set(6, f.Object.Type)
-		s.set(7, f.Object.ID)
-		s.set(8, f.Object.DisplayName)
-		s.set(9, f.Object.DN)
-		s.set(10, f.Message)
-		s.set(11, f.Remediation, b.st.mono)
+		s.set(0, f.RuleID)
+		s.set(1, f.Severity, b.st.severity[f.Severity])
+		s.set(2, string(f.Status), b.st.status[f.Status])
+		s.set(3, nonEmpty(f.Object.DisplayName, f.Object.ID))
+		s.set(4, f.Message)
+		s.set(5, f.Remediation, b.st.mono)
 		if len(f.Evidence) > 0 {
-			s.set(12, clip(compactJSON(f.Evidence), evidenceCellLimit))
+			s.set(6, clip(compactJSON(f.Evidence), evidenceCellLimit), b.st.small)
 		}
-		s.set(13, strings.Join(f.References, "\n"))
-		s.set(14, waiverText(f.Waiver))
+		s.set(7, f.Object.Type)
+		s.set(8, f.Object.ID)
+		s.set(9, f.Object.DN)
+		s.set(10, f.Title)
+		s.set(11, f.Category)
+		s.set(12, strings.Join(f.References, "\n"))
+		s.set(13, waiverText(f.Waiver))
+		s.set(14, f.UID)
 		if err := s.next(); err != nil {
 			return err
 		}
@@ -77,26 +81,26 @@ func waiverText(w *evaluate.WaiverRef) string {
 }
 
 var ruleColumns = []column{
-	{"Rule", 13, false},
-	{"Title", 36, true},
-	{"Severity", 10, false},
-	{"Category", 13, false},
-	{"Status", 9, false},
-	{"Checked", 9, false},
-	{"Failed", 8, false},
-	{"Passed", 8, false},
-	{"Errors", 8, false},
-	{"Waived", 8, false},
-	{"Blocks flip", 8, false},
-	{"Requires (sources)", 26, true},
-	{"Description", 50, true},
-	{"Remediation", 50, true},
-	{"References", 36, true},
-	{"Policy", 30, true},
+	{"Rule", 13, false, 0},
+	{"Title", 36, true, 0},
+	{"Severity", 10, false, 0},
+	{"Category", 13, false, 0},
+	{"Status", 9, false, 0},
+	{"Checked", 9, false, 0},
+	{"Failed", 8, false, 0},
+	{"Passed", 8, false, 0},
+	{"Errors", 8, false, 0},
+	{"Waived", 8, false, 0},
+	{"Blocks flip", 8, false, 0},
+	{"Requires (sources)", 26, true, 0},
+	{"Description", 50, true, 0},
+	{"Remediation", 50, true, 0},
+	{"References", 36, true, 0},
+	{"Policy", 30, true, 0},
 }
 
 func (b *book) rules() error {
-	s, err := b.newSheet(sheetRules, ruleColumns)
+	s, err := b.newSheet(sheetRules, ruleColumns, sheetLayout{frozenCols: 1, printCols: 12})
 	if err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ func (b *book) rules() error {
 		s.setValue(7, r.Counts.Passed)
 		s.setValue(8, r.Counts.Errors)
 		s.setValue(9, r.Counts.Waived)
-		s.setValue(10, r.BlocksFlip)
+		s.setBool(10, r.BlocksFlip)
 		s.set(11, strings.Join(r.Requires, "\n"))
 		s.set(12, r.Description)
 		s.set(13, r.Remediation)
@@ -126,21 +130,21 @@ func (b *book) rules() error {
 }
 
 var waiverColumns = []column{
-	{"Waiver", 18, false},
-	{"Rule", 13, false},
-	{"Severity", 10, false},
-	{"Status", 9, false},
-	{"Object", 30, true},
-	{"Reason", 44, true},
-	{"Owner", 20, true},
-	{"Expires", 12, false},
-	{"Expired", 9, false},
-	{"Finding UID", 14, false},
-	{"Message", 50, true},
+	{"Waiver", 18, false, 0},
+	{"Rule", 13, false, 0},
+	{"Severity", 10, false, 0},
+	{"Status", 9, false, 0},
+	{"Object", 30, true, 0},
+	{"Reason", 44, true, 0},
+	{"Owner", 20, true, 0},
+	{"Expires", 12, false, 0},
+	{"Expired", 9, false, 0},
+	{"Finding UID", 14, false, 0},
+	{"Message", 50, true, 0},
 }
 
 func (b *book) waivers() error {
-	s, err := b.newSheet(sheetWaivers, waiverColumns)
+	s, err := b.newSheet(sheetWaivers, waiverColumns, sheetLayout{})
 	if err != nil {
 		return err
 	}
@@ -162,7 +166,7 @@ func (b *book) waivers() error {
 		if w.Expired {
 			expired = b.st.status[evaluate.StatusFail]
 		}
-		s.setValue(8, w.Expired, expired)
+		s.setBool(8, w.Expired, expired)
 		s.set(9, f.UID)
 		s.set(10, f.Message)
 		if err := s.next(); err != nil {
@@ -184,20 +188,20 @@ func objectText(o evaluate.Object) string {
 }
 
 var evidenceColumns = []column{
-	{"Kind", 14, false},
-	{"Name", 40, true},
-	{"Source", 10, false},
-	{"Status", 12, false},
-	{"SHA-256", 68, false},
-	{"Bytes", 12, false},
-	{"Detail", 60, true},
+	{"Kind", 14, false, 0},
+	{"Name", 40, true, 0},
+	{"Source", 10, false, 0},
+	{"Status", 12, false, 0},
+	{"SHA-256", 68, false, 0},
+	{"Bytes", 12, false, 0},
+	{"Detail", 60, true, 0},
 }
 
 // evidence lists every input with its hash, the policy pack and the
 // collection status of each source, so a finding can be traced to what was
 // read.
 func (b *book) evidence() error {
-	s, err := b.newSheet(sheetEvidence, evidenceColumns)
+	s, err := b.newSheet(sheetEvidence, evidenceColumns, sheetLayout{})
 	if err != nil {
 		return err
 	}

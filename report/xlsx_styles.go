@@ -38,6 +38,9 @@ var (
 	headerColours = colours{"1F4E78", "FFFFFF"}
 )
 
+// defaultFont is the font of excelize's workbook template.
+const defaultFont = "Calibri"
+
 // statuses and readinessStates in display order.
 var (
 	statuses        = []evaluate.Status{evaluate.StatusFail, evaluate.StatusError, evaluate.StatusWaived, evaluate.StatusPass}
@@ -57,7 +60,7 @@ var readinessWords = map[string]string{
 
 // styles are the workbook's cell style ids.
 type styles struct {
-	header, body, wrap, note, drift         int
+	header, body, wrap, small, note, drift  int
 	title, subtitle, label, section         int
 	verdictGood, verdictBad, verdictUnknown int
 	mono                                    int
@@ -74,6 +77,14 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add := func(dst *int, s *excelize.Style) {
 		if err != nil {
 			return
+		}
+		// A font without a family renders in the viewer's fallback font:
+		// name the workbook's default.
+		if s.Font != nil && s.Font.Family == "" {
+			s.Font.Family = defaultFont
+		}
+		if s.Font != nil && s.Font.Size == 0 {
+			s.Font.Size = 11
 		}
 		*dst, err = f.NewStyle(s)
 	}
@@ -93,6 +104,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&st.body, &excelize.Style{Alignment: top})
 	add(&st.wrap, &excelize.Style{Alignment: wrapTop})
 	add(&st.mono, &excelize.Style{Alignment: wrapTop, Font: &excelize.Font{Family: "Consolas", Size: 9}})
+	add(&st.small, &excelize.Style{Alignment: wrapTop, Font: &excelize.Font{Size: 9}})
 	add(&st.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}})
 	add(&st.drift, filled(driftColours, true, top))
 	add(&st.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: headerColours.fill}})

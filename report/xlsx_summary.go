@@ -15,8 +15,10 @@ import (
 // normal mode (cell by cell) rather than streamed. Column A holds labels;
 // long text spans B:H.
 const (
-	summaryLastCol   = 8 // H
-	summaryTextWidth = 7 * 13
+	summaryLastCol = 8 // H
+	// summaryLineChars is how many characters of text fit on one line of
+	// the merged B:H cells (7 columns of width 13), as rendered.
+	summaryLineChars = 110
 )
 
 // summarySheet writes the Summary sheet top to bottom, keeping the first
@@ -67,17 +69,9 @@ func (w *summarySheet) line(label, value string, style int) {
 		return
 	}
 	// Merged cells do not grow with wrapped text: size the row.
-	if lines := wrappedLines(value, summaryTextWidth); lines > 1 {
+	if lines := wrappedLines(value, summaryLineChars); lines > 1 {
 		w.err = w.b.f.SetRowHeight(sheetSummary, w.row, float64(lines)*15+3)
 	}
-}
-
-func wrappedLines(s string, width int) int {
-	n := 0
-	for _, l := range strings.Split(s, "\n") {
-		n += max(1, (utf16Len(l)+width-1)/width)
-	}
-	return n
 }
 
 func (w *summarySheet) section(title string) {
@@ -217,43 +211,43 @@ func (b *book) summary() error {
 }
 
 // summaryCharts draws failing findings by severity and mailboxes by
-// readiness, next to their tables, bars in the cells' colours.
+// readiness next to their tables. Each label is its own series, so each bar
+// takes the colour of its cells (excelize colours single points only in
+// pie charts) and the legend names them.
 func (b *book) summaryCharts(sevFirst, sevLast, rdFirst, rdLast int) error {
-	ref := func(col string, from, to int) string {
-		return fmt.Sprintf("%s!$%s$%d:$%s$%d", sheetSummary, col, from, col, to)
-	}
-	points := func(cols []colours) []excelize.ChartDataPoint {
-		out := make([]excelize.ChartDataPoint, len(cols))
-		for i, c := range cols {
-			out[i] = excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}}}
-		}
-		return out
-	}
-	sevCols := make([]colours, len(evaluate.Severities))
+	sevCols := make([]string, len(evaluate.Severities))
 	for i, s := range evaluate.Severities {
-		sevCols[i] = severityColours[s]
+		sevCols[i] = severityColours[s].fill
 	}
-	rdCols := make([]colours, len(readinessStates))
+	rdCols := make([]string, len(readinessStates))
 	for i, s := range readinessStates {
-		rdCols[i] = readinessColours[s]
+		rdCols[i] = readinessColours[s].fill
 		if s == evaluate.ReadyNotApplicable {
-			rdCols[i].fill = "BFBFBF"
+			rdCols[i] = "BFBFBF"
 		}
 	}
-	chart := func(title string, first, last int, cols []colours) *excelize.Chart {
-		return &excelize.Chart{
-			Type: excelize.Col,
-			Series: []excelize.ChartSeries{{
-				Name: fmt.Sprintf("%s!$B$%d", sheetSummary, first-1), Categories: ref("A", first, last), Values: ref("B", first, last),
-				DataPoint: points(cols),
-			}},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},
-			Legend:    excelize.ChartLegend{Position: "none"},
-			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
-			Dimension: excelize.ChartDimension{Width: 420, Height: 220},
-			Format:    excelize.GraphicOptions{OffsetX: 10, OffsetY: 4, PrintObject: ptr(true)},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: ptr(0.0)},
+	chart := func(title string, first, last int, fills []string) *excelize.Chart {
+		c := &excelize.Chart{
+			Type:       excelize.Col,
+			Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Bold: true, Size: 11}}}},
+			Legend:     excelize.ChartLegend{Position: "right"},
+			PlotArea:   excelize.ChartPlotArea{ShowVal: true},
+			Dimension:  excelize.ChartDimension{Width: 430, Height: 230},
+			Format:     excelize.GraphicOptions{OffsetX: 10, OffsetY: 4, PrintObject: ptr(true)},
+			XAxis:      excelize.ChartAxis{None: true},
+			YAxis:      excelize.ChartAxis{MajorGridLines: true, Minimum: ptr(0.0)},
+			VaryColors: ptr(false),
+			GapWidth:   ptr(uint(40)),
 		}
+		for row := first; row <= last; row++ {
+			c.Series = append(c.Series, excelize.ChartSeries{
+				Name:       fmt.Sprintf("%s!$A$%d", sheetSummary, row),
+				Categories: fmt.Sprintf("%s!$B$%d", sheetSummary, first-1),
+				Values:     fmt.Sprintf("%s!$B$%d", sheetSummary, row),
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fills[row-first]}},
+			})
+		}
+		return c
 	}
 	if err := b.f.AddChart(sheetSummary, fmt.Sprintf("D%d", sevFirst-1), chart("Failing findings by severity", sevFirst, sevLast, sevCols)); err != nil {
 		return err

@@ -61,18 +61,26 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 	permHeaders := []string{"Principal", "Display name", "Principal type", "Role", "Granted via (chain)", "Scope", "Source", "Rule", "Details"}
 	depHeaders := []string{"Order", "Type", "Name", "Rule", "Action", "ID", "DN", "Details"}
 	tests := []struct {
-		sheet   string
-		headers []string
-		rows    int // data rows under the header
+		sheet      string
+		headers    []string
+		rows       int // data rows under the header
+		frozenCols int
+		printArea  string // "" = the whole sheet prints
 	}{
-		{"Findings", headers(findingColumns), len(r.Findings)},
-		{"Mailboxes", headers(mailboxColumns[:]), len(r.Inventory.Mailboxes)},
-		{"Permissions", permHeaders, 3},
-		{"Dependencies", depHeaders, 4},
-		{"Rules", headers(ruleColumns), len(r.Rules)},
-		{"Waivers", headers(waiverColumns), 1},
+		{"Findings", headers(findingColumns), len(r.Findings), 1, "$A:$G"},
+		{"Mailboxes", headers(mailboxColumns[:]), len(r.Inventory.Mailboxes), 1, "$A:$J"},
+		{"Permissions", permHeaders, 3, 1, ""},
+		{"Dependencies", depHeaders, 4, 1, ""},
+		{"Rules", headers(ruleColumns), len(r.Rules), 1, "$A:$L"},
+		{"Waivers", headers(waiverColumns), 1, 0, ""},
 		// scan, tool, snapshot, policy pack, 3 files, 3 sources, 1 source error
-		{"Evidence", headers(evidenceColumns), 11},
+		{"Evidence", headers(evidenceColumns), 11, 0, ""},
+	}
+	printAreas := map[string]string{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Area" {
+			printAreas[dn.Scope] = dn.RefersTo
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.sheet, func(t *testing.T) {
@@ -84,8 +92,11 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 				t.Errorf("header = %q, want %q", rs[0], tt.headers)
 			}
 			panes, err := f.GetPanes(tt.sheet)
-			if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
-				t.Errorf("header row not frozen: %+v %v", panes, err)
+			if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.XSplit != tt.frozenCols {
+				t.Errorf("want header row and %d columns frozen: %+v %v", tt.frozenCols, panes, err)
+			}
+			if got, want := printAreas[tt.sheet], tt.printArea; (want == "" && got != "") || (want != "" && !strings.HasSuffix(got, "!"+want)) {
+				t.Errorf("print area = %q, want %q", got, want)
 			}
 			tables, err := f.GetTables(tt.sheet)
 			if err != nil || len(tables) != 1 {
@@ -149,6 +160,20 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 	}
 }
 
+// ref is the cell under the header named header, in row row.
+func ref(t *testing.T, f *excelize.File, sheet, header string, row int) string {
+	t.Helper()
+	rs := rows(t, f, sheet)
+	for i, h := range rs[0] {
+		if h == header {
+			c, _ := excelize.CoordinatesToCellName(i+1, row)
+			return c
+		}
+	}
+	t.Fatalf("%s has no column %q", sheet, header)
+	return ""
+}
+
 func fillOf(t *testing.T, f *excelize.File, sheet, cell string) string {
 	t.Helper()
 	id, err := f.GetCellStyle(sheet, cell)
@@ -167,21 +192,27 @@ func fillOf(t *testing.T, f *excelize.File, sheet, cell string) string {
 
 func TestXLSXStyles(t *testing.T) {
 	_, f := writeXLSX(t, sampleReport())
-	// Findings: D2 is the severity of the first (critical) finding, E2 its status.
-	if v, _ := f.GetCellValue("Findings", "D2"); v != "critical" {
-		t.Fatalf("D2 = %q, want critical", v)
+	// Findings row 2 is the first (critical, failing) finding, row 3 a high one.
+	sev, status, rule := ref(t, f, "Findings", "Severity", 2), ref(t, f, "Findings", "Status", 2), ref(t, f, "Findings", "Rule", 2)
+	if v, _ := f.GetCellValue("Findings", sev); v != "critical" {
+		t.Fatalf("%s = %q, want critical", sev, v)
 	}
-	if got := fillOf(t, f, "Findings", "D2"); got != severityColours["critical"].fill {
+	if got := fillOf(t, f, "Findings", sev); got != severityColours["critical"].fill {
 		t.Errorf("critical severity fill = %q, want %s", got, severityColours["critical"].fill)
 	}
-	if got := fillOf(t, f, "Findings", "D3"); got != severityColours["high"].fill {
+	if got := fillOf(t, f, "Findings", ref(t, f, "Findings", "Severity", 3)); got != severityColours["high"].fill {
 		t.Errorf("high severity fill = %q", got)
 	}
-	if got := fillOf(t, f, "Findings", "E2"); got != statusColours[evaluate.StatusFail].fill {
+	if got := fillOf(t, f, "Findings", status); got != statusColours[evaluate.StatusFail].fill {
 		t.Errorf("fail status fill = %q", got)
 	}
-	if got := fillOf(t, f, "Findings", "A2"); got != "" {
+	if got := fillOf(t, f, "Findings", rule); got != "" {
 		t.Errorf("plain cell has fill %q", got)
+	}
+	// Rows with wrapped text are sized to it: the two-line remediation of
+	// row 4 needs more than one line.
+	if h, err := f.GetRowHeight("Findings", 4); err != nil || h < 2*smallLineHeight {
+		t.Errorf("row 4 height %v (%v), want room for two lines", h, err)
 	}
 
 	// Mailboxes: Adele drifts on addresses, hidden flag and custom attributes.
@@ -203,11 +234,11 @@ func TestXLSXStyles(t *testing.T) {
 		mbCustomAD:     "3: HR; 10: x",
 		mbCustomEXO:    "3: Finance",
 		mbProxyAD:      "SMTP:adele@contoso.test; smtp:adele@contoso.mail.onmicrosoft.com",
-		mbHiddenAD:     "FALSE",
-		mbHiddenEXO:    "TRUE",
+		mbHiddenAD:     "no",
+		mbHiddenEXO:    "yes",
 		mbReadiness:    "ready now",
 		mbDrift:        "EmailAddresses, HiddenFromAddressListsEnabled, CustomAttribute3",
-		mbCloudManaged: "FALSE",
+		mbCloudManaged: "no",
 	}
 	for c, want := range checks {
 		if got, _ := f.GetCellValue("Mailboxes", col(c)+"2"); got != want {
@@ -228,12 +259,12 @@ func TestXLSXNoFormulas(t *testing.T) {
 	data, f := writeXLSX(t, r)
 
 	cells := []struct{ sheet, cell, want string }{
-		{"Findings", "I3", formulaInjections[0]}, // object name
-		{"Findings", "K3", formulaInjections[1]}, // message
-		{"Findings", "K4", formulaInjections[2]},
-		{"Findings", "K5", formulaInjections[3]},
-		{"Mailboxes", "B4", `=HYPERLINK("http://evil.example")`},
-		{"Permissions", "B4", "@SUM(1)"},
+		{"Findings", ref(t, f, "Findings", "Object", 3), formulaInjections[0]},
+		{"Findings", ref(t, f, "Findings", "Message", 3), formulaInjections[1]},
+		{"Findings", ref(t, f, "Findings", "Message", 4), formulaInjections[2]},
+		{"Findings", ref(t, f, "Findings", "Message", 5), formulaInjections[3]},
+		{"Mailboxes", ref(t, f, "Mailboxes", "Display name", 4), `=HYPERLINK("http://evil.example")`},
+		{"Permissions", ref(t, f, "Permissions", "Display name", 4), "@SUM(1)"},
 	}
 	for _, c := range cells {
 		got, err := f.GetCellValue(c.sheet, c.cell)
@@ -294,7 +325,7 @@ func TestXLSXTruncatesLongText(t *testing.T) {
 	r := sampleReport()
 	_, f := writeXLSX(t, r)
 	// The medium finding (row 8) carries longText as its message.
-	got, err := f.GetCellValue("Findings", "K8")
+	got, err := f.GetCellValue("Findings", ref(t, f, "Findings", "Message", 8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +343,7 @@ func TestXLSXTruncatesLongText(t *testing.T) {
 		t.Errorf("kept %d units; want the cut right before the two-unit character", utf16Len(kept))
 	}
 	// Evidence is shortened for reading; the report keeps it whole.
-	ev, _ := f.GetCellValue("Findings", "M5")
+	ev, _ := f.GetCellValue("Findings", ref(t, f, "Findings", "Evidence", 5))
 	if utf16Len(ev) > evidenceCellLimit || !strings.HasSuffix(ev, truncatedMarker) {
 		t.Errorf("evidence cell has %d units and ends %q", utf16Len(ev), ev[max(0, len(ev)-50):])
 	}
