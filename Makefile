@@ -6,7 +6,7 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OUT ?= out
 
-.PHONY: help build test test-unit test-rego test-integration demo lint ldap-up ldap-down golden fixtures clean
+.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test-integration: ## integration tests (needs `make ldap-up` first, or use `make
 
 demo: ## scan the embedded demo tenant into $(OUT)/ (exit 3 = not ready, as expected)
 	$(GO) run ./cmd/exoready scan --demo --out $(OUT) || [ $$? -eq 3 ]
+
+render: ## render $(OUT)/report.xlsx with LibreOffice to PDF and one PNG per page in $(OUT)/render/ (installs LibreOffice when missing)
+	bash scripts/render-xlsx.sh $(OUT)/report.xlsx
 
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
