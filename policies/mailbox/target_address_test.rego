@@ -1,0 +1,37 @@
+package exoready.rules.mailbox.target_address_test
+
+import data.exoready.rules.mailbox.target_address as rule
+
+j(id, target) := {"id": id, "display_name": id, "ad": {"dn": concat("", ["CN=", id, ",DC=corp"]), "mail_nickname": id, "recipient_type_details": "RemoteUserMailbox", "target_address": target}, "exo": {}}
+
+domains(tdd) := [
+	{"name": "Default", "domain_name": "*", "target_delivery_domain": false},
+	{"name": "Hybrid Domain - contoso.mail.onmicrosoft.com", "domain_name": "contoso.mail.onmicrosoft.com", "target_delivery_domain": tdd},
+]
+
+test_vanity_target_address_fails if {
+	ins := {"joined": [j("a", "SMTP:a@contoso.mail.onmicrosoft.com"), j("b", "SMTP:b@contoso.com"), j("c", "")], "exo": {"remote_domains": domains(true)}}
+	ids := {f.object.id | some f in rule.deny} with input as ins
+	ids == {"b", "c"}
+	some f in rule.deny with input as ins
+	f.object.id == "b"
+	f.remediation == "Set-RemoteMailbox -Identity 'CN=b,DC=corp' -RemoteRoutingAddress 'b@contoso.mail.onmicrosoft.com'"
+	rule.checked == 4 with input as ins
+}
+
+test_coexistence_domain_passes if {
+	ins := {"joined": [j("a", "smtp:a@Contoso.Mail.OnMicrosoft.com")], "exo": {"remote_domains": domains(true)}}
+	count(rule.deny) == 0 with input as ins
+}
+
+test_missing_target_delivery_domain_fails_on_the_tenant if {
+	ins := {"joined": [j("a", "SMTP:a@contoso.mail.onmicrosoft.com")], "exo": {"remote_domains": domains(false)}}
+	{f.object.type | some f in rule.deny} == {"tenant"} with input as ins
+	some f in rule.deny with input as ins
+	contains(f.remediation, "Set-RemoteDomain -Identity 'Hybrid Domain - contoso.mail.onmicrosoft.com' -TargetDeliveryDomain $true")
+}
+
+test_onprem_mailboxes_are_out_of_scope if {
+	onprem := object.union(j("a", ""), {"ad": {"recipient_type_details": "UserMailbox"}})
+	count(rule.deny) == 0 with input as {"joined": [onprem], "exo": {"remote_domains": domains(true)}}
+}
