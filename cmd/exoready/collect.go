@@ -22,7 +22,7 @@ func mkdirFor(path string) error {
 // sourceFlags are the flags that select what to collect. Each collector adds
 // its own here.
 func sourceFlags() []cli.Flag {
-	return nil
+	return adFlags()
 }
 
 // anySourceSet tells whether a collection source was given.
@@ -42,7 +42,10 @@ func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfi
 		return nil, usageErrorf("no source to scan: give --demo, or AD (--ldap-url / --ad-ldif) and Exchange Online (--exo-export / --exo-tenant) sources, or a --config scan.yaml that names them")
 	}
 	p := collector.Parts{CollectedAt: e.clock()}
-	_ = ctx
-	_ = log
+	if a, st, ok, err := collectAD(ctx, c, e, cfg, log); err != nil {
+		return nil, err
+	} else if ok {
+		p.AD, p.ADStatus = a, st
+	}
 	return collector.Build(p), nil
 }

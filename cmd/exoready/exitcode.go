@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/exoready/exoready/collector/ad"
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/report"
@@ -52,7 +53,7 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &oe):
 		return oe.code
-	case errors.Is(err, errUsage), errors.Is(err, snapshot.ErrSnapshot), errors.Is(err, evaluate.ErrPolicy),
+	case errors.Is(err, errUsage), errors.Is(err, snapshot.ErrSnapshot), errors.Is(err, evaluate.ErrPolicy), errors.Is(err, ad.ErrBadInput),
 		errors.Is(err, report.ErrFormat), errors.Is(err, evaluate.ErrFindings):
 		return exitUsage
 	}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const adLDIF = `dn: DC=corp,DC=example,DC=test
+objectClass: domainDNS
+
+dn: CN=Carol,OU=Remote,DC=corp,DC=example,DC=test
+objectClass: user
+objectGUID:: NXm3rb9H6kSSb3dU+9Zr7A==
+sAMAccountName: carol
+userPrincipalName: carol@corp.example.test
+msExchRecipientTypeDetails: 2147483648
+proxyAddresses: SMTP:carol@corp.example.test
+targetAddress: SMTP:carol@corp.mail.onmicrosoft.com
+
+dn: CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=example,DC=test
+objectClass: msExchOrganizationContainer
+`
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestScanADFromLDIF(t *testing.T) {
+	out := t.TempDir()
+	ldif := writeFile(t, "forest.ldif", adLDIF)
+	code, _, stderr := run(t, "scan", "--ad-ldif", ldif, "--out", out, "--log-format", "json")
+	if code != exitPartial { // Exchange Online was not given: its rules are not assessed
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitPartial, stderr)
+	}
+	var snap struct {
+		Sources struct {
+			AD struct {
+				Complete bool   `json:"complete"`
+				Method   string `json:"method"`
+				Files    []struct {
+					SHA256 string `json:"sha256"`
+				} `json:"files"`
+			} `json:"ad"`
+		} `json:"sources"`
+		AD struct {
+			Users []struct {
+				ObjectGUID string `json:"object_guid"`
+			} `json:"users"`
+		} `json:"ad"`
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Sources.AD.Complete || snap.Sources.AD.Method != "ldif" || len(snap.Sources.AD.Files) != 1 ||
+		len(snap.AD.Users) != 1 || snap.AD.Users[0].ObjectGUID != "adb77935-47bf-44ea-926f-7754fbd66bec" {
+		t.Fatalf("snapshot AD part: %+v", snap)
+	}
+}
+
+func TestScanADErrors(t *testing.T) {
+	broken := writeFile(t, "broken.ldif", "dn: CN=a,DC=corp\nmail: a@b\nnot an attribute line\n")
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"broken LDIF", nil, []string{"--ad-ldif", broken}, exitUsage, "broken.ldif:3:"},
+		{"both sources", nil, []string{"--ad-ldif", broken, "--ldap-url", "ldap://127.0.0.1:1"}, exitUsage, "not both"},
+		{"no password", nil, []string{"--ldap-url", "ldap://127.0.0.1:1", "--bind-dn", "svc@corp"}, exitUsage, "EXOREADY_LDAP_PASSWORD"},
+		{"unreachable", map[string]string{"EXOREADY_LDAP_PASSWORD": "secret-not-logged"},
+			[]string{"--ldap-url", "ldap://127.0.0.1:1", "--bind-dn", "svc@corp"}, exitError, "connection refused"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			code, _, stderr := run(t, append([]string{"scan", "--out", t.TempDir(), "--log-format", "json"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, want %d with %q; stderr:\n%s", code, tc.code, tc.want, stderr)
+			}
+			if strings.Contains(stderr, "secret-not-logged") {
+				t.Fatalf("the password leaked to stderr:\n%s", stderr)
+			}
+		})
+	}
+}
