@@ -137,14 +137,17 @@ func sortedSet(m map[string]bool) []string {
 }
 
 // inventoryADFields and inventoryEXOFields are the attributes the workbook
-// shows side by side.
+// shows side by side (and the rollout planner reads).
 var (
 	inventoryADFields = []string{"dn", "user_principal_name", "mail", "proxy_addresses", "target_address",
 		"recipient_type_details", "hidden_from_address_lists", "custom_attributes",
 		"extension_custom_attributes", "department", "home_mdb", "when_changed"}
 	inventoryEXOFields = []string{"user_principal_name", "primary_smtp_address", "email_addresses",
 		"recipient_type_details", "is_dir_synced", "is_exchange_cloud_managed",
-		"hidden_from_address_lists_enabled", "custom_attributes", "extension_custom_attributes", "when_changed_utc"}
+		"hidden_from_address_lists_enabled", "custom_attributes", "extension_custom_attributes", "when_changed_utc",
+		// guid and the move fields let the rollout planner address a mailbox
+		// unambiguously and see moves from findings.json alone.
+		"guid", "mailbox_move_status", "mailbox_move_flags"}
 )
 
 // mailboxRows builds the mailbox inventory with each mailbox's readiness:
@@ -152,13 +155,33 @@ var (
 // or on the tenant; waiting until the latest wait_until of those; unknown
 // when a flip-blocking rule could not be assessed; otherwise ready now.
 func mailboxRows(joined []joinedView, rules []RuleMeta, findings []Finding) []MailboxRow {
+	tenant, perObject, unknown := flipStates(rules, findings)
+	rows := make([]MailboxRow, 0, len(joined))
+	for _, j := range joined {
+		row := MailboxRow{
+			ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod,
+			AD: pick(j.AD, inventoryADFields), EXO: pick(j.EXO, inventoryEXOFields), Drift: []string{},
+		}
+		for _, d := range j.Drift {
+			row.Drift = append(row.Drift, d.Attribute)
+		}
+		row.Readiness = readinessOf(j, tenant, perObject[strings.ToLower(j.ID)], unknown)
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// flipStates collects, from the findings of flip-blocking rules, what keeps
+// the tenant and each object from a flip: rules that fail (blocked), the
+// latest wait_until of failures that only ask to wait, and the rules that
+// could not be assessed (unknown, for every mailbox).
+func flipStates(rules []RuleMeta, findings []Finding) (tenant *flipState, perObject map[string]*flipState, unknown []string) {
 	blocks := map[string]bool{}
 	for _, r := range rules {
 		blocks[r.ID] = r.BlocksFlip
 	}
-	tenant := newFlipState()
-	var unknown []string
-	perObject := map[string]*flipState{}
+	tenant = newFlipState()
+	perObject = map[string]*flipState{}
 	for i := range findings {
 		f := &findings[i]
 		if !blocks[f.RuleID] {
@@ -185,21 +208,7 @@ func mailboxRows(joined []joinedView, rules []RuleMeta, findings []Finding) []Ma
 		}
 		st.blockedBy[f.RuleID] = true
 	}
-	unknown = sortedSet(setOf(unknown))
-
-	rows := make([]MailboxRow, 0, len(joined))
-	for _, j := range joined {
-		row := MailboxRow{
-			ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod,
-			AD: pick(j.AD, inventoryADFields), EXO: pick(j.EXO, inventoryEXOFields), Drift: []string{},
-		}
-		for _, d := range j.Drift {
-			row.Drift = append(row.Drift, d.Attribute)
-		}
-		row.Readiness = readinessOf(j, tenant, perObject[strings.ToLower(j.ID)], unknown)
-		rows = append(rows, row)
-	}
-	return rows
+	return tenant, perObject, sortedSet(setOf(unknown))
 }
 
 // flipState collects what keeps one mailbox (or the whole tenant) from
