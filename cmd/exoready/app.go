@@ -52,6 +52,8 @@ func newApp(e *env) *cli.App {
 			scanCommand(e),
 			evaluateCommand(e),
 			reportCommand(e),
+			diffCommand(e),
+			verifyCommand(e),
 			policiesCommand(e),
 			versionCommand(e),
 		},

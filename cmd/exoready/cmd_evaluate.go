@@ -10,7 +10,8 @@ import (
 )
 
 func evaluateCommand(e *env) *cli.Command {
-	flags := append(outputFlags(), policyFlags()...)
+	flags := append(outputFlags(), scheduleFlags()...)
+	flags = append(flags, policyFlags()...)
 	flags = append(flags, loggingFlags()...)
 	return &cli.Command{
 		Name:      "evaluate",
@@ -29,6 +30,10 @@ func evaluateCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := scheduleOptions(c, &o, log); err != nil {
+				return err
+			}
+			o.SnapshotInputs = c.Args().Slice()
 			var parts []*snapshot.Snapshot
 			var raw []byte
 			for _, p := range c.Args().Slice() {
@@ -46,7 +51,8 @@ func evaluateCommand(e *env) *cli.Command {
 				if raw, err = merged.Marshal(); err != nil {
 					return err
 				}
-				if err := writeSnapshotFile(filepath.Join(o.Out, "snapshot.json"), raw); err != nil {
+				o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
+				if err := writeSnapshotFile(o.SnapshotOut, raw); err != nil {
 					return err
 				}
 			}

@@ -19,6 +19,7 @@ func scanCommand(e *env) *cli.Command {
 	}
 	flags = append(flags, sourceFlags()...)
 	flags = append(flags, outputFlags()...)
+	flags = append(flags, scheduleFlags()...)
 	flags = append(flags, policyFlags()...)
 	flags = append(flags, loggingFlags()...)
 	return &cli.Command{
@@ -33,6 +34,9 @@ func scanCommand(e *env) *cli.Command {
 			}
 			o, err := evalOptionsFrom(c, e)
 			if err != nil {
+				return err
+			}
+			if err := scheduleOptions(c, &o, log); err != nil {
 				return err
 			}
 			return runScan(c.Context, c, e, o, log)
@@ -63,7 +67,8 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 		}
 		phases["collect"] = o.Clock().Sub(start).Milliseconds()
 	}
-	if err := writeSnapshotFile(filepath.Join(o.Out, "snapshot.json"), snap); err != nil {
+	o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
+	if err := writeSnapshotFile(o.SnapshotOut, snap); err != nil {
 		return err
 	}
 	return evaluateAndReport(ctx, e, o, snap, phases, log)

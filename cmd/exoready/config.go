@@ -12,16 +12,18 @@ import (
 // scanConfig is scan.yaml: everything a scheduled run needs. Secrets never
 // live here: only paths of files that hold them, or environment variables.
 type scanConfig struct {
-	Out      string         `yaml:"out"`
-	Formats  []string       `yaml:"formats"`
-	FailOn   string         `yaml:"fail_on"`
-	Policies []string       `yaml:"policies"`
-	Params   map[string]any `yaml:"params"`
-	Waivers  string         `yaml:"waivers"`
-	Baseline string         `yaml:"baseline"`
-	Facts    string         `yaml:"facts"`
-	AD       adConfig       `yaml:"ad"`
-	EXO      exoConfig      `yaml:"exo"`
+	Out       string         `yaml:"out"`
+	Formats   []string       `yaml:"formats"`
+	FailOn    string         `yaml:"fail_on"`
+	Policies  []string       `yaml:"policies"`
+	Params    map[string]any `yaml:"params"`
+	Waivers   string         `yaml:"waivers"`
+	Baseline  string         `yaml:"baseline"`
+	FailOnNew bool           `yaml:"fail_on_new"` // gate only on findings new since the baseline
+	SignKey   string         `yaml:"sign_key"`    // Ed25519 key file that signs manifest.json
+	Facts     string         `yaml:"facts"`
+	AD        adConfig       `yaml:"ad"`
+	EXO       exoConfig      `yaml:"exo"`
 
 	path string // the file it was read from, for messages and hashes
 }
@@ -75,7 +77,7 @@ func loadConfig(path string) (*scanConfig, error) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	for _, p := range []*string{&cfg.Out, &cfg.Waivers, &cfg.Baseline, &cfg.Facts, &cfg.AD.PasswordFile, &cfg.AD.CAFile,
+	for _, p := range []*string{&cfg.Out, &cfg.Waivers, &cfg.Baseline, &cfg.SignKey, &cfg.Facts, &cfg.AD.PasswordFile, &cfg.AD.CAFile,
 		&cfg.EXO.Export, &cfg.EXO.CertFile, &cfg.EXO.CertPasswordFile} {
 		rel(p)
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/ed25519"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/policies"
 	"github.com/exoready/exoready/report"
+	"github.com/exoready/exoready/report/evidence"
 )
 
 // evalOptions are the settings shared by scan and evaluate.
@@ -28,6 +27,16 @@ type evalOptions struct {
 	Config   *scanConfig
 	Clock    func() time.Time
 	Quiet    bool
+
+	// Scheduled runs (schedule.go): compare with a baseline, gate on new
+	// findings only, sign the evidence manifest.
+	FailOnNew bool
+	Baseline  *baseline
+	SignKey   ed25519.PrivateKey
+	// SnapshotOut is the snapshot.json this run wrote into Out;
+	// SnapshotInputs the snapshot files it read (evaluate).
+	SnapshotOut    string
+	SnapshotInputs []string
 }
 
 // evalOptionsFrom merges flags over scan.yaml over defaults.
@@ -133,6 +142,7 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	if err != nil {
 		return err
 	}
+	compareWithBaseline(rep, o.Baseline, log)
 	written, err := report.WriteFiles(ctx, o.Out, o.Formats, rep, report.Options{})
 	if err != nil {
 		return err
@@ -140,20 +150,36 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	for _, p := range written {
 		log.Info().Str("path", p).Msg("report written")
 	}
+	m, err := writeEvidence(o, rep, written, log)
+	if err != nil {
+		return err
+	}
 	if !o.Quiet {
 		printSummary(e.stderr, rep)
 	}
-	return outcome(rep, o.FailOn)
+	result := outcome(rep, o.FailOn, o.FailOnNew)
+	logResult(log, rep, m, result)
+	return result
 }
 
 // outcome maps a report to the exit code: partial wins over findings.
-func outcome(rep *evaluate.Report, failOn string) error {
+// With onlyNew and a baseline, only findings that newly fail at or above
+// failOn count (evaluate.Change.Newly); without a baseline every finding
+// is new.
+func outcome(rep *evaluate.Report, failOn string, onlyNew bool) error {
 	if !rep.Complete {
 		return &outcomeError{code: exitPartial, msg: fmt.Sprintf("partial result: %d %s could not be assessed (complete: false)",
 			rep.Summary.ByStatus[string(evaluate.StatusError)], plural(rep.Summary.ByStatus[string(evaluate.StatusError)], "check", "checks"))}
 	}
 	rank, _ := failOnRank(failOn)
 	if rank < 0 {
+		return nil
+	}
+	if onlyNew && rep.Changes != nil {
+		if n := len(rep.Changes.NewlyFailing(rank)); n > 0 {
+			return &outcomeError{code: exitFindings, msg: fmt.Sprintf("%d new %s at or above %s since scan %s",
+				n, plural(n, "finding", "findings"), failOn, rep.Changes.Baseline.ScanID)}
+		}
 		return nil
 	}
 	n := 0
@@ -176,6 +202,9 @@ func printSummary(w io.Writer, rep *evaluate.Report) {
 		rep.Summary.ByStatus["fail"], rep.Summary.BySeverity["critical"], rep.Summary.BySeverity["high"], rep.Summary.BySeverity["medium"],
 		rep.Summary.BySeverity["low"], rep.Summary.BySeverity["info"], rep.Summary.ByStatus["error"], rep.Summary.ByStatus["waived"],
 		rep.Summary.ByStatus["pass"], rep.Complete)
+	if rep.Changes != nil {
+		fmt.Fprintf(w, "changes %s\n\n", rep.Changes.Text())
+	}
 }
 
 func plural(n int, one, many string) string {
@@ -187,15 +216,9 @@ func plural(n int, one, many string) string {
 
 // hashFile records a run input for the evidence manifest.
 func hashFile(source, path string) (evaluate.InputFile, error) {
-	f, err := os.Open(path)
+	sha, n, err := evidence.HashFile(path)
 	if err != nil {
 		return evaluate.InputFile{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return evaluate.InputFile{}, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return evaluate.InputFile{Source: source, Path: path, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
+	return evaluate.InputFile{Source: source, Path: path, SHA256: sha, Bytes: n}, nil
 }
