@@ -40,13 +40,7 @@ func TestScanLiveAD(t *testing.T) {
 			} `json:"exchange"`
 		} `json:"ad"`
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &snap); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(out, "snapshot.json"), &snap)
 	if !snap.Sources.AD.Complete || snap.Sources.AD.Method != "ldap" || len(snap.AD.Users) < 300 || len(snap.AD.Exchange.ReceiveConnectors) != 4 {
 		t.Fatalf("snapshot AD part: complete=%v method=%s users=%d connectors=%d",
 			snap.Sources.AD.Complete, snap.Sources.AD.Method, len(snap.AD.Users), len(snap.AD.Exchange.ReceiveConnectors))

@@ -56,13 +56,7 @@ func TestScanADFromLDIF(t *testing.T) {
 			} `json:"users"`
 		} `json:"ad"`
 	}
-	raw, err := os.ReadFile(filepath.Join(out, "snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &snap); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(out, "snapshot.json"), &snap)
 	if !snap.Sources.AD.Complete || snap.Sources.AD.Method != "ldif" || len(snap.Sources.AD.Files) != 1 ||
 		len(snap.AD.Users) != 1 || snap.AD.Users[0].ObjectGUID != "adb77935-47bf-44ea-926f-7754fbd66bec" {
 		t.Fatalf("snapshot AD part: %+v", snap)
@@ -97,5 +91,16 @@ func TestScanADErrors(t *testing.T) {
 				t.Fatalf("the password leaked to stderr:\n%s", stderr)
 			}
 		})
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }
