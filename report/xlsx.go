@@ -192,7 +192,7 @@ func (b *book) newSheet(name string, cols []column, layout sheetLayout) (*sheet,
 	headerLines := 2
 	for i, c := range cols {
 		s.cells[i] = excelize.Cell{StyleID: b.st.header, Value: c.header}
-		headerLines = max(headerLines, wrappedLines(c.header, int(c.width)))
+		headerLines = max(headerLines, wrappedLines(c.header, int(c.width*0.8))) // bold, whole words
 	}
 	if err := s.flushRow(excelize.RowOpts{Height: float64(headerLines)*bodyLineHeight + 2}); err != nil {
 		return nil, err
@@ -243,6 +243,9 @@ func (s *sheet) grow(i, lines int, lineHeight float64) {
 // setBool shows a flag as yes or no (LibreOffice shows boolean cells as
 // 1 and 0).
 func (s *sheet) setBool(i int, v bool, style ...int) {
+	if len(style) == 0 || style[0] == 0 {
+		style = []int{s.b.st.center}
+	}
 	if v {
 		s.set(i, "yes", style...)
 	} else {
@@ -309,7 +312,7 @@ func (s *sheet) close(empty string) error {
 			return err
 		}
 	}
-	if err := printSetup(f, s.name, "landscape"); err != nil {
+	if err := printSetup(f, s.name, "landscape", 0); err != nil {
 		return err
 	}
 	if err := f.SetDefinedName(&excelize.DefinedName{
@@ -331,11 +334,11 @@ func (s *sheet) close(empty string) error {
 	return s.sw.Flush()
 }
 
-// printSetup makes a sheet print one page wide with a footer naming the
-// sheet and page.
-func printSetup(f *excelize.File, name, orientation string) error {
+// printSetup makes a sheet print one page wide and pagesHigh pages high
+// (0: as many as it takes) with a footer naming the sheet and page.
+func printSetup(f *excelize.File, name, orientation string, pagesHigh int) error {
 	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
-		Orientation: ptr(orientation), FitToWidth: ptr(1), FitToHeight: ptr(0),
+		Orientation: ptr(orientation), FitToWidth: ptr(1), FitToHeight: ptr(pagesHigh),
 	}); err != nil {
 		return err
 	}

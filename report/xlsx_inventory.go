@@ -51,12 +51,12 @@ var mailboxColumns = [mbColumns]column{
 	mbName:          {"Display name", 24, false, 0},
 	mbReadiness:     {"Readiness", 13, false, 0},
 	mbReadinessText: {"Readiness detail", 34, false, 0},
-	mbWaitUntil:     {"Wait until (UTC)", 20, false, 0},
-	mbBlockedBy:     {"Blocked by", 18, false, 0},
-	mbKind:          {"Kind", 9, false, 0},
+	mbWaitUntil:     {"Wait until (UTC)", 19, false, 0},
+	mbBlockedBy:     {"Blocked by", 26, false, 0},
+	mbKind:          {"Kind", 11, false, 0},
 	mbLocation:      {"Location", 9, false, 0},
-	mbCloudManaged:  {"Cloud-managed (EXO)", 11, false, 0},
-	mbDirSynced:     {"Dir-synced (EXO)", 10, false, 0},
+	mbCloudManaged:  {"Cloud-managed (EXO)", 14, false, 0},
+	mbDirSynced:     {"Dir-synced (EXO)", 11, false, 0},
 	mbDrift:         {"Drifting attributes", 30, false, 0},
 	mbID:            {"Mailbox ID", 36, false, 0},
 	mbJoin:          {"Joined on", 14, false, 0},
@@ -198,10 +198,10 @@ var (
 	}
 	dependencyColumns = []sectionColumn{
 		{"order", column{"Order", 7, false, 0}},
-		{"type", column{"Type", 18, false, 0}},
+		{"type", column{"Type", 24, false, 0}},
 		{"name", column{"Name", 34, true, 0}},
 		{"rule_id", column{"Rule", 13, false, 0}},
-		{"action", column{"Action", 50, true, 0}},
+		{"action", column{"Action", 60, true, 0}},
 		{"id", column{"ID", 26, true, 0}},
 		{"dn", column{"DN", 40, true, 0}},
 	}
@@ -214,18 +214,18 @@ const (
 )
 
 func (b *book) permissions() error {
-	return b.section(sheetPermissions, sectionPermissions, permissionColumns, nil,
+	return b.section(sheetPermissions, sectionPermissions, permissionColumns, sheetLayout{frozenCols: 1}, nil,
 		"No principals listed: the rule that finds who can toggle IsExchangeCloudManaged did not report (see Rules).")
 }
 
 func (b *book) dependencies() error {
-	return b.section(sheetDependencies, sectionDependencies, dependencyColumns, byOrderThenName,
+	return b.section(sheetDependencies, sectionDependencies, dependencyColumns, sheetLayout{frozenCols: 1, printCols: 5}, byOrderThenName,
 		"Nothing listed: no rule reported decommission dependencies (see Rules for what was assessed).")
 }
 
 // section writes one inventory section: known keys in fixed columns, the
 // rest as compact JSON in Details. order, when set, sorts a copy of the rows.
-func (b *book) section(name, key string, known []sectionColumn, order func(a, b map[string]any) bool, empty string) error {
+func (b *book) section(name, key string, known []sectionColumn, layout sheetLayout, order func(a, b map[string]any) bool, empty string) error {
 	cols := make([]column, 0, len(known)+1)
 	isKnown := map[string]bool{}
 	for _, k := range known {
@@ -233,7 +233,7 @@ func (b *book) section(name, key string, known []sectionColumn, order func(a, b 
 		isKnown[k.key] = true
 	}
 	cols = append(cols, column{"Details", 50, true, 0})
-	s, err := b.newSheet(name, cols, sheetLayout{frozenCols: 1})
+	s, err := b.newSheet(name, cols, layout)
 	if err != nil {
 		return err
 	}

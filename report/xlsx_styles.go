@@ -60,13 +60,13 @@ var readinessWords = map[string]string{
 
 // styles are the workbook's cell style ids.
 type styles struct {
-	header, body, wrap, small, note, drift  int
-	title, subtitle, label, section         int
-	verdictGood, verdictBad, verdictUnknown int
-	mono                                    int
-	severity                                map[string]int
-	status                                  map[evaluate.Status]int
-	readiness                               map[string]int
+	header, body, wrap, small, note, drift, center int
+	title, subtitle, label, section                int
+	verdictGood, verdictBad, verdictUnknown        int
+	mono                                           int
+	severity                                       map[string]int
+	status                                         map[evaluate.Status]int
+	readiness                                      map[string]int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -102,6 +102,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		Border:    []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}},
 	})
 	add(&st.body, &excelize.Style{Alignment: top})
+	add(&st.center, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}})
 	add(&st.wrap, &excelize.Style{Alignment: wrapTop})
 	add(&st.mono, &excelize.Style{Alignment: wrapTop, Font: &excelize.Font{Family: "Consolas", Size: 9}})
 	add(&st.small, &excelize.Style{Alignment: wrapTop, Font: &excelize.Font{Size: 9}})

@@ -207,7 +207,7 @@ func (b *book) summary() error {
 	if err := b.summaryCharts(sevFirst, sevLast, rdFirst, rdLast); err != nil {
 		return err
 	}
-	return printSetup(f, sheetSummary, "portrait")
+	return printSetup(f, sheetSummary, "portrait", 1)
 }
 
 // summaryCharts draws failing findings by severity and mailboxes by

@@ -70,7 +70,7 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 		{"Findings", headers(findingColumns), len(r.Findings), 1, "$A:$G"},
 		{"Mailboxes", headers(mailboxColumns[:]), len(r.Inventory.Mailboxes), 1, "$A:$J"},
 		{"Permissions", permHeaders, 3, 1, ""},
-		{"Dependencies", depHeaders, 4, 1, ""},
+		{"Dependencies", depHeaders, 4, 1, "$A:$E"},
 		{"Rules", headers(ruleColumns), len(r.Rules), 1, "$A:$L"},
 		{"Waivers", headers(waiverColumns), 1, 0, ""},
 		// scan, tool, snapshot, policy pack, 3 files, 3 sources, 1 source error

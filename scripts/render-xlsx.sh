@@ -8,9 +8,15 @@
 # first when that file does not exist.
 #
 #   scripts/render-xlsx.sh [WORKBOOK.xlsx] [DPI]
+#   scripts/render-xlsx.sh --docs    # also refresh docs/img/{summary,findings}.png
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+docs=""
+if [ "${1:-}" = "--docs" ]; then
+  docs=1
+  shift
+fi
 xlsx=${1:-out/report.xlsx}
 dpi=${2:-110}
 dir=$(dirname "$xlsx")/render
@@ -51,3 +57,15 @@ for ((p = 1; p <= pages; p++)); do
   pdftoppm -f "$p" -l "$p" -r "$dpi" -png -singlefile "$pdf" "$dir/$sheet-$n"
 done
 ls "$dir"/*.png
+
+if [ -n "$docs" ]; then
+  # The README pictures: the Summary page, and the top of the first
+  # Findings page, small enough to keep in git.
+  first_findings=$(for ((p = 1; p <= pages; p++)); do
+    pdftotext -f "$p" -l "$p" -layout "$pdf" - | grep -q 'Findings *Page [0-9]' && { echo "$p"; break; }
+  done)
+  mkdir -p docs/img
+  pdftoppm -f 1 -l 1 -r 84 -png -singlefile -x 0 -y 20 -W 714 -H 900 "$pdf" docs/img/summary
+  pdftoppm -f "$first_findings" -l "$first_findings" -r 96 -png -singlefile -x 30 -y 40 -W 1000 -H 330 "$pdf" docs/img/findings
+  ls -l docs/img/summary.png docs/img/findings.png
+fi
