@@ -6,7 +6,7 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OUT ?= out
 
-.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean
+.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean check-powershell
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -31,6 +31,11 @@ demo: ## scan the embedded demo tenant into $(OUT)/ (exit 3 = not ready, as expe
 
 render: ## render $(OUT)/report.xlsx with LibreOffice to PDF and one PNG per page in $(OUT)/render/ (installs LibreOffice when missing)
 	bash scripts/render-xlsx.sh $(OUT)/report.xlsx
+
+check-powershell: ## parse the shipped PowerShell scripts and the commands exoready prints (needs node; installs the grammar into scripts/node_modules)
+	npm --prefix scripts install --ignore-scripts --no-audit --no-fund --no-package-lock
+	node scripts/check-powershell.mjs scripts/*.ps1
+	$(GO) test -count=1 -run TestPowerShellParses ./collector/exo
 
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

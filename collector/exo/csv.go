@@ -27,9 +27,12 @@ var (
 
 // csvExportCommand is the PowerShell that writes a Get-Mailbox.csv exoready reads.
 func csvExportCommand() string {
-	cols := append([]string{}, csvMailboxText...)
+	var cols []string
+	for _, c := range csvMailboxText {
+		cols = append(cols, "'"+c+"'")
+	}
 	for n := 1; n <= 15; n++ {
-		cols = append(cols, fmt.Sprintf("CustomAttribute%d", n))
+		cols = append(cols, fmt.Sprintf("'CustomAttribute%d'", n))
 	}
 	for _, m := range csvMailboxMulti {
 		cols = append(cols, fmt.Sprintf("@{n='%s';e={$_.%s -join '%s'}}", m, m, CSVSeparator))

@@ -156,7 +156,7 @@ func (d *dataset) exportCommand(dir string) string {
 		case bool:
 			params = append(params, "-"+k)
 		case []string:
-			params = append(params, "-"+k+" "+strings.Join(v, ","))
+			params = append(params, "-"+k+" '"+strings.Join(v, "','")+"'")
 		default:
 			params = append(params, fmt.Sprintf("-%s '%v'", k, v))
 		}
