@@ -1,0 +1,45 @@
+# METADATA
+# title: Preconditions of the cloud-managed-by-default tenant setting
+# description: >-
+#   What still ties recipient provisioning to on-premises Exchange: mailboxes
+#   hosted on-premises, move requests in flight, and mail recipients created
+#   on-premises recently. Shared by EXR-GOV-003 and EXR-GOV-004, which both
+#   require ad.users, exo.move_requests and exo.organization_config.
+package exoready.lib.provisioning
+
+import data.exoready.lib
+
+# tenant_default is the read-back value of the tenant default (the property
+# named by the parameters), null when the export lacks it.
+tenant_default := object.get(input.exo.organization_config, lib.params.tenant_default_property, null)
+
+system(u) if lib.in_list(u.recipient_type_details, lib.params.system_mailbox_types)
+
+onprem_mailboxes := sort([u.display_name |
+	some u in input.ad.users
+	u.home_mdb != ""
+	not system(u)
+	not lib.in_list(u.recipient_type_details, lib.params.public_folder_mailbox_types)
+])
+
+moves_in_flight := sort([sprintf("%s (%s, %s)", [r.display_name, r.direction, r.status]) |
+	some r in input.exo.move_requests
+	not lib.in_list(r.status, lib.params.finished_move_statuses)
+])
+
+recent_ns := (lib.params.onprem_creation_recent_days * 24) * lib.hour_ns
+
+recently_created := sort([sprintf("%s (%s, created %s)", [u.display_name, u.recipient_type_details, u.when_created]) |
+	some u in input.ad.users
+	lib.in_list(u.recipient_type_details, lib.params.onprem_provisioned_types)
+	lib.now_ns - lib.ns(u.when_created) <= recent_ns
+])
+
+# blockers maps each reason the default must stay off to its objects.
+blockers["mailboxes still hosted on-premises"] := onprem_mailboxes if count(onprem_mailboxes) > 0
+
+blockers["move requests in flight"] := moves_in_flight if count(moves_in_flight) > 0
+
+blockers[sprintf("recipients created on-premises in the last %d days", [lib.params.onprem_creation_recent_days])] := recently_created if {
+	count(recently_created) > 0
+}
