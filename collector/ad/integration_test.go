@@ -70,6 +70,7 @@ func TestLiveCollection(t *testing.T) {
 	if !st.Complete || len(st.Errors) != 0 {
 		t.Fatalf("status not complete: %+v", st.Errors)
 	}
+	validateAgainstSchema(t, ad, st)
 	if st.Method != "ldap" || st.Origin != os.Getenv("EXOREADY_TEST_LDAP_URL") {
 		t.Errorf("method/origin = %q %q", st.Method, st.Origin)
 	}
