@@ -22,7 +22,7 @@ func mkdirFor(path string) error {
 // sourceFlags are the flags that select what to collect. Each collector adds
 // its own here.
 func sourceFlags() []cli.Flag {
-	return adFlags()
+	return append(adFlags(), exoFlags()...)
 }
 
 // anySourceSet tells whether a collection source was given.
@@ -46,6 +46,16 @@ func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfi
 		return nil, err
 	} else if ok {
 		p.AD, p.ADStatus = a, st
+	}
+	if r, err := collectEXO(ctx, c, e, cfg, log); err != nil {
+		return nil, err
+	} else if r != nil {
+		p.EXO, p.EXOStatus, p.Entra, p.EntraStatus = r.EXO, r.EXOStatus, r.Entra, r.EntraStatus
+	}
+	if f, st, ok, err := collectFacts(c, cfg); err != nil {
+		return nil, err
+	} else if ok {
+		p.Facts, p.FactsStatus = f, st
 	}
 	return collector.Build(p), nil
 }

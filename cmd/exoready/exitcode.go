@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/exoready/exoready/collector/ad"
+	"github.com/exoready/exoready/collector/exo"
+	"github.com/exoready/exoready/collector/facts"
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/report"
@@ -54,6 +56,7 @@ func exitCode(err error) int {
 	case errors.As(err, &oe):
 		return oe.code
 	case errors.Is(err, errUsage), errors.Is(err, snapshot.ErrSnapshot), errors.Is(err, evaluate.ErrPolicy), errors.Is(err, ad.ErrBadInput),
+		errors.Is(err, exo.ErrInput), errors.Is(err, facts.ErrFacts),
 		errors.Is(err, report.ErrFormat), errors.Is(err, evaluate.ErrFindings):
 		return exitUsage
 	}
