@@ -174,6 +174,10 @@ func (p *ldifParser) attrLine(l []byte, at int) error {
 	}
 	la := strings.ToLower(attr)
 	if p.cur == nil {
+		if la == "result" && !bytes.HasPrefix(val, []byte("0")) {
+			// ldapsearch -L prints the search result as a record.
+			return p.fail(at, "the export ends with LDAP result %q: the search that wrote it stopped early; export again", clip(val))
+		}
 		if p.skipRecord {
 			return nil
 		}
@@ -187,8 +191,10 @@ func (p *ldifParser) attrLine(l []byte, at int) error {
 			p.cur = newEntry(string(val))
 			p.sawRecord = true
 			return nil
-		case "ref":
-			p.skipRecord = true // ldapsearch prints search references as ref: records
+		case "ref", "search", "result":
+			// ldapsearch prints search references as ref: records and, with
+			// -L, the search result as a search:/result: record.
+			p.skipRecord = true
 			return nil
 		}
 		return p.fail(at, "a record must start with \"dn:\", this one starts with %q", clip(l))

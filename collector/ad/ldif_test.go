@@ -42,6 +42,14 @@ const ldifdeSample = "dn: CN=Doe\\, Jane,OU=Corp Users,DC=corp,DC=example,DC=tes
 	"proxyAddresses: SMTP:a@corp.example.test\r\n" +
 	"proxyAddresses: smtp:b@corp.example.test\r\n"
 
+// ldapsearch -L (one L) adds the search result as a record.
+func TestParseLDIFSearchResultRecord(t *testing.T) {
+	got, err := parseAll(t, "dn: CN=a\nmail: x\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %d entries, %v", len(got), err)
+	}
+}
+
 // An ldapsearch -LLL export: version line, comments (also folded), a base64
 // DN, a search reference record, no trailing blank line.
 const ldapsearchSample = "version: 1\n\n" +
@@ -115,6 +123,7 @@ func TestParseLDIFErrors(t *testing.T) {
 		{"no dn", "mail: x@y\n", "test.ldif:1: a record must start with \"dn:\""},
 		{"url value", "dn: CN=a\njpegPhoto:< file:///x\n", "test.ldif:2: attribute jpegPhoto: values by URL"},
 		{"bad attribute", "dn: CN=a\nma il: x\n", "test.ldif:2: \"ma il\" is not an attribute name"},
+		{"search cut short", "dn: CN=a\nmail: x\n\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n", "test.ldif:6: the export ends with LDAP result \"4 Size limit exceeded\""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
