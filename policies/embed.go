@@ -12,7 +12,7 @@ import (
 // logic, metadata or default parameters.
 const Version = "2026.11.0"
 
-//go:embed lib sync mailbox dependency governance params.yaml
+//go:embed lib sync mailbox dependency governance writeback params.yaml
 var files embed.FS
 
 // FS returns the embedded policy pack (.rego files, tests included).

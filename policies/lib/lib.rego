@@ -216,3 +216,12 @@ writeback_jobs(jobs) := [job |
 	some job in list(jobs)
 	lower(job.template_id) == lower(params.writeback_job_template_id)
 ]
+
+# writeback_wanted holds when an Exchange writeback job exists or the
+# operator facts say writeback is planned.
+writeback_wanted(jobs) if count(writeback_jobs(jobs)) > 0
+
+writeback_wanted(_) if truthy(object.get(input, ["facts", "cloud_sync", "writeback_planned"], null))
+
+# writeback_ga_ns is when Exchange writeback reached general availability.
+writeback_ga_ns := time.parse_rfc3339_ns(concat("", [params.writeback_ga_date, "T00:00:00Z"]))
