@@ -46,6 +46,8 @@ func (markdownWriter) Write(_ context.Context, w io.Writer, r *evaluate.Report) 
 	row(&b, "Policy pack", fmt.Sprintf("%s (%d rules), sha256 %s", r.PolicyPack.Version, r.PolicyPack.Rules, shortHash(r.PolicyPack.SHA256)))
 	row(&b, "Sources", sourcesText(r.Inputs.Sources))
 
+	markdownChanges(&b, r.Changes)
+
 	b.WriteString("\n## Findings\n\n| Failing by severity | Count |\n|---|--:|\n")
 	for _, s := range evaluate.Severities {
 		fmt.Fprintf(&b, "| %s | %d |\n", s, sum.BySeverity[s])
