@@ -102,3 +102,15 @@ func TestCSVAcceptedForms(t *testing.T) {
 		t.Errorf("mailbox = %+v", m)
 	}
 }
+
+// TestCSVCommandDocumented keeps docs/exo-collection.md's Export-Csv
+// command identical to the one exoready prints.
+func TestCSVCommandDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "exo-collection.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), csvExportCommand()) {
+		t.Errorf("docs/exo-collection.md lacks the command exoready prints:\n%s", csvExportCommand())
+	}
+}
