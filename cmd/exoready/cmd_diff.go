@@ -62,10 +62,7 @@ func diffCommand(e *env) *cli.Command {
 				log.Warn().Str("baseline", oldPath).Msg(w)
 			}
 			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(ch); err != nil {
+				if err := writeJSON(e.stdout, ch); err != nil {
 					return err
 				}
 			} else if err := writeDiffText(e.stdout, ch, cur); err != nil {
@@ -164,3 +161,11 @@ func oneLine(s string) string {
 }
 
 func timeRFC(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// writeJSON prints v for machines: indented, HTML unescaped, newline-ended.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

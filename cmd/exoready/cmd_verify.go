@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -66,10 +65,7 @@ func verifyCommand(e *env) *cli.Command {
 
 func printVerify(e *env, format string, res *evidence.Result) error {
 	if format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(e.stdout, res)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, ch := range res.Checks {
@@ -87,16 +83,15 @@ func verifyOutcome(log zerolog.Logger, o evidence.VerifyOptions, res *evidence.R
 	}
 	ev.Str("event", "verify_result").Str("path", o.Findings).Bool("authenticated", res.Authenticated).Str("key_id", res.KeyID).
 		Int("ok", res.Count(evidence.CheckOK)).Int("failed", failed).Int("not_at_hand", res.Count(evidence.CheckMissing)).
+		Int("changed_since", res.Count(evidence.CheckChanged)).
 		Msg("verification finished")
 	switch {
 	case failed > 0:
 		return &outcomeError{code: exitError, msg: fmt.Sprintf("verification FAILED: %d %s failed; do not trust %s", failed, plural(failed, "check", "checks"), o.Findings)}
 	case res.Authenticated:
-		return &outcomeError{code: exitOK, msg: fmt.Sprintf("verified: signature by key %s valid, %d checks ok, %d not at hand",
-			res.KeyID, res.Count(evidence.CheckOK), res.Count(evidence.CheckMissing))}
+		return &outcomeError{code: exitOK, msg: fmt.Sprintf("verified: signature by key %s valid, %s", res.KeyID, verifyCounts(res))}
 	}
-	return &outcomeError{code: exitOK, msg: fmt.Sprintf("consistent but NOT authenticated: %d checks ok, %d not at hand; give --pub KEY to check the signature",
-		res.Count(evidence.CheckOK), res.Count(evidence.CheckMissing))}
+	return &outcomeError{code: exitOK, msg: fmt.Sprintf("consistent but NOT authenticated: %s; give --pub KEY to check the signature", verifyCounts(res))}
 }
 
 // checkPolicyPack recomputes the hash of the policy pack a report names
@@ -145,4 +140,9 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+func verifyCounts(res *evidence.Result) string {
+	return fmt.Sprintf("%d checks ok, %d not at hand, %d inputs replaced since the scan",
+		res.Count(evidence.CheckOK), res.Count(evidence.CheckMissing), res.Count(evidence.CheckChanged))
 }

@@ -187,8 +187,16 @@ func TestTamperingIsDetected(t *testing.T) {
 	}
 	os.WriteFile(csv, orig, 0o644)
 	writeFile(t, filepath.Join(inputs, "corp.ldif"), "dn: DC=other\n")
-	if res := verify(t, dir, pub, inputs); res.OK() || !strings.Contains(failures(res), "input ad") {
-		t.Errorf("an edited input verifies:\n%s", failures(res))
+	// Found at its recorded path, a replaced input is reported, not failed:
+	// a nightly export overwrites last night's.
+	if res := verify(t, dir, pub, ""); !res.OK() || res.Count(evidence.CheckChanged) != 1 {
+		t.Errorf("an input replaced at its recorded path: %+v", res.Checks)
+	}
+	// Handed over with --inputs, it must match.
+	handed := t.TempDir()
+	writeFile(t, filepath.Join(handed, "corp.ldif"), "dn: DC=other\n")
+	if res := verify(t, dir, pub, handed); res.OK() || !strings.Contains(failures(res), "input ad") {
+		t.Errorf("an edited input handed over verifies:\n%s", failures(res))
 	}
 	os.Remove(filepath.Join(inputs, "corp.ldif"))
 	os.Remove(filepath.Join(dir, evidence.SignatureName))

@@ -13,11 +13,15 @@ import (
 )
 
 // Check outcomes. Only CheckFailed makes verification fail: a file that is
-// not at hand cannot be checked, which Verify reports without failing.
+// not at hand cannot be checked, and an input found at its recorded path
+// may have been replaced since by design (tonight's export over last
+// night's); Verify reports both without failing. Inputs an auditor hands
+// over with InputsDir must match.
 const (
 	CheckOK      = "ok"
 	CheckFailed  = "FAILED"
 	CheckMissing = "not at hand"
+	CheckChanged = "changed since"
 	CheckSkipped = "not checked"
 )
 
@@ -207,13 +211,18 @@ func crossCheck(res *Result, f File, rep *evaluate.Report) {
 }
 
 // checkInput hashes an input file where it can be found: under InputsDir
-// (by its recorded relative path, then by name), else at the recorded path.
+// (by its recorded relative path, then by name), where it must match, else
+// at the recorded path, where a difference means it was replaced since.
 func checkInput(res *Result, o VerifyOptions, kind, path, want string) {
 	item := kind + " " + path
 	for _, p := range inputCandidates(o.InputsDir, path) {
 		sha, n, err := HashFile(p)
 		if err != nil {
 			continue
+		}
+		if p == path && sha != want {
+			res.add(CheckChanged, item, "sha256 %s, the scan read %s: the file at this path was replaced after the scan; to check the scan's own inputs, put them in a folder and give --inputs DIR", sha, want)
+			return
 		}
 		compare(res, item, want, sha, n)
 		return
