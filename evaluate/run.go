@@ -28,6 +28,10 @@ type RunOptions struct {
 	Phases map[string]int64
 	// Postprocess, when set, may change statuses (waivers) before counting.
 	Postprocess func([]Finding) ([]Finding, error)
+	// Waivers, when set, waive the failing findings they cover (judged
+	// against Clock), add the meta rule EXR-WVR-001 for waivers that match
+	// nothing, and are hashed into the inputs (waivers.go).
+	Waivers *WaiverSet
 }
 
 // snapshotView is the part of the snapshot evaluate reads itself; the rest
@@ -85,6 +89,9 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	}
 	started := ro.Clock().UTC()
 	sum := sha256.Sum256(ro.Snapshot)
+	if ro.Waivers != nil {
+		ro.Files = append(append([]InputFile(nil), ro.Files...), ro.Waivers.InputFile())
+	}
 
 	var view snapshotView
 	if err := json.Unmarshal(ro.Snapshot, &view); err != nil {
@@ -154,6 +161,13 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		if findings, err = ro.Postprocess(findings); err != nil {
 			return nil, err
 		}
+	}
+	if ro.Waivers != nil {
+		var wres RuleResult
+		var extra []Finding
+		findings, wres, extra, rep.Inventory.Sections["waivers"] = applyWaivers(findings, ro.Waivers, started)
+		findings = append(findings, extra...)
+		results = insertResult(results, wres)
 	}
 	sortFindings(findings)
 	disambiguate(findings)
