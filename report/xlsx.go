@@ -56,6 +56,7 @@ func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report)
 	}{
 		{sheetSummary, b.summary},
 		{sheetFindings, b.findings},
+		{sheetChanges, b.changes},
 		{sheetMailboxes, b.mailboxes},
 		{sheetPermissions, b.permissions},
 		{sheetDependencies, b.dependencies},
@@ -66,6 +67,9 @@ func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report)
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if s.sheet == sheetChanges && r.Changes == nil {
+			continue // no baseline, no Changes sheet
 		}
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("xlsx sheet %s: %w", s.sheet, err)

@@ -245,6 +245,14 @@ func (b *book) evidence() error {
 		fmt.Sprintf("%d rules from %s", pp.Rules, strings.Join(pp.Sources, ", "))); err != nil {
 		return err
 	}
+	if c := r.Changes; c != nil {
+		bl := c.Baseline
+		if err := row("baseline", nonEmpty(bl.Path, "scan "+bl.ScanID), "", "", 0, bl.SHA256, &bl.Bytes,
+			fmt.Sprintf("scan %s finished %s; snapshot %s; policy pack %s sha256 %s; complete: %t",
+				bl.ScanID, timeText(bl.FinishedAt), orDash(bl.SnapshotSHA256), bl.PolicyVersion, orDash(bl.PolicySHA256), bl.Complete)); err != nil {
+			return err
+		}
+	}
 	for _, f := range r.Inputs.Files {
 		if err := row("input file", f.Path, f.Source, "", 0, f.SHA256, &f.Bytes, ""); err != nil {
 			return err

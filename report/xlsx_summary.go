@@ -137,6 +137,18 @@ func (b *book) summary() error {
 		w.line("Evidence", "PARTIAL: some sources could not be collected or some rules not assessed; the verdicts rest on partial evidence. See Rules (status error) and Evidence.", b.st.verdictUnknown)
 	}
 
+	if c := r.Changes; c != nil {
+		w.section("Changes since the baseline scan")
+		style := b.st.verdictGood
+		if c.Counts.New > 0 {
+			style = b.st.verdictBad
+		}
+		w.line("Compared with "+c.Baseline.ScanID, c.Text()+" (Changes sheet)", style)
+		for _, warn := range c.Warnings {
+			w.line("Caution", warn, b.st.verdictUnknown)
+		}
+	}
+
 	w.section("Scan facts")
 	snap := r.Inputs.Snapshot
 	w.line("Tenant", orDash(snap.Tenant), 0)

@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -417,5 +419,105 @@ func TestXLSXCancelled(t *testing.T) {
 	w, _ := New("xlsx", Options{})
 	if err := w.Write(ctx, io.Discard, sampleReport()); err == nil {
 		t.Fatal("write with a cancelled context succeeded")
+	}
+}
+
+// withChanges is sampleReport compared, with evaluate.Diff, to a baseline
+// in which the GOV-001 finding passed and a since-fixed finding failed.
+func withChanges() *evaluate.Report {
+	cur := sampleReport()
+	base := sampleReport()
+	base.ScanID = "0000baseline0000"
+	base.Findings[1].Status = evaluate.StatusPass
+	base.Findings = append(base.Findings, evaluate.Finding{
+		UID: "ffff0000ffff0000ffff0000ffff0000", RuleID: "EXR-DEP-001", Title: "Mailboxes still hosted on-premises",
+		Severity: "critical", Status: evaluate.StatusFail, Object: evaluate.Object{Type: "mailbox", ID: "ad:old", DisplayName: "Old Mailbox"},
+		Message: "Mailbox Old Mailbox is hosted on-premises.",
+	})
+	cur.Changes = evaluate.Diff(base, cur)
+	cur.Changes.Baseline.Path = "baseline/findings.json"
+	cur.Changes.Baseline.SHA256 = strings.Repeat("ef", 32)
+	cur.Changes.Baseline.Bytes = 4242
+	return cur
+}
+
+func TestXLSXChanges(t *testing.T) {
+	r := withChanges()
+	if r.Changes.Counts.New != 1 || r.Changes.Counts.Resolved != 1 {
+		t.Fatalf("fixture: %+v", r.Changes.Counts)
+	}
+	_, f := writeXLSX(t, r)
+	want := []string{"Summary", "Findings", "Changes", "Mailboxes", "Permissions", "Dependencies", "Rules", "Waivers", "Evidence"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets = %v, want %v", got, want)
+	}
+	rs := rows(t, f, "Changes")
+	if !slices.Equal(rs[0], headers(changeColumns)) {
+		t.Fatalf("Changes header = %q", rs[0])
+	}
+	col := func(h string) int { return slices.Index(rs[0], h) }
+	kinds := map[string]string{}
+	entries := 0
+	for i, row := range rs[1:] {
+		if row[0] == "baseline" {
+			continue
+		}
+		entries++
+		kinds[row[0]] = row[1]
+		if row[0] == evaluate.ChangeNew {
+			if got := fillOf(t, f, "Changes", ref(t, f, "Changes", "Change", i+2)); got != statusColours[evaluate.StatusFail].fill {
+				t.Errorf("new change fill = %q", got)
+			}
+			if row[col("Status")] != "fail" || !strings.HasSuffix(row[col("Before")], "pass") {
+				t.Errorf("new change now/before = %q/%q", row[col("Status")], row[col("Before")])
+			}
+		}
+	}
+	if entries != len(r.Changes.Entries) {
+		t.Errorf("%d change rows, want %d", entries, len(r.Changes.Entries))
+	}
+	if kinds[evaluate.ChangeNew] != "EXR-GOV-001" || kinds[evaluate.ChangeResolved] != "EXR-DEP-001" {
+		t.Errorf("changes = %v", kinds)
+	}
+	found := false
+	for _, row := range rows(t, f, "Summary") {
+		if len(row) > 1 && row[0] == "Compared with 0000baseline0000" {
+			found = strings.HasPrefix(row[1], r.Changes.Text())
+		}
+	}
+	if !found {
+		t.Error("Summary does not state the comparison")
+	}
+	ev := rows(t, f, "Evidence")
+	found = false
+	for _, row := range ev {
+		if row[0] == "baseline" {
+			found = row[1] == "baseline/findings.json" && row[4] == strings.Repeat("ef", 32)
+		}
+	}
+	if !found {
+		t.Error("Evidence does not list the baseline file with its hash")
+	}
+}
+
+// TestXLSXFromFindingsJSON proves the workbook needs nothing findings.json
+// lacks: a report read back from its JSON renders every sheet the same.
+func TestXLSXFromFindingsJSON(t *testing.T) {
+	r := sampleReport()
+	var buf bytes.Buffer
+	if err := (jsonWriter{}).Write(t.Context(), &buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var back evaluate.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	_, direct := writeXLSX(t, r)
+	_, reread := writeXLSX(t, &back)
+	for _, sheet := range direct.GetSheetList() {
+		a, b := rows(t, direct, sheet), rows(t, reread, sheet)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s differs after a trip through findings.json:\n%q\n%q", sheet, a, b)
+		}
 	}
 }
