@@ -47,8 +47,7 @@ func sectionsJSON(t *testing.T, r *Result) []byte {
 // (UTF-8, ISO dates with offsets, enum names) and by Windows PowerShell 5.1
 // (UTF-16LE with BOM, \/Date()\/ in three shapes, numeric
 // RecipientTypeDetails, {"value":[],"Count":n} wrappers, one value as a
-// string, remoting properties) and expects identical sections, equal to the
-// golden file.
+// string, remoting properties) and expects identical sections.
 func TestExportFormsAgree(t *testing.T) {
 	ps7 := readExport(t, fixture("ps7"))
 	ps51 := readExport(t, fixture("ps51"))
@@ -63,8 +62,13 @@ func TestExportFormsAgree(t *testing.T) {
 	if !reflect.DeepEqual(ps7.Entra, ps51.Entra) {
 		t.Errorf("entra sections differ:\nps7:  %s\nps51: %s", sectionsJSON(t, ps7), sectionsJSON(t, ps51))
 	}
+}
+
+// TestExportGolden pins the sections of the fixture tenant
+// (make golden refreshes the file after an intended change).
+func TestExportGolden(t *testing.T) {
 	golden := filepath.Join("testdata", "fixture-sections.golden.json")
-	got := sectionsJSON(t, ps7)
+	got := sectionsJSON(t, readExport(t, fixture("ps7")))
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
