@@ -50,10 +50,12 @@ func newApp(e *env) *cli.App {
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			scanCommand(e),
+			collectCommand(e),
 			evaluateCommand(e),
 			reportCommand(e),
 			diffCommand(e),
 			verifyCommand(e),
+			planCommand(e),
 			policiesCommand(e),
 			versionCommand(e),
 		},

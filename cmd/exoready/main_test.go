@@ -210,3 +210,32 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: exit %d %q", code, stdout)
 	}
 }
+
+func TestCollectPartsAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	exoPart := filepath.Join(dir, "exo.json")
+	if code, _, stderr := run(t, "collect", "exo", "--exo-export", "../../fixtures/exo/ps7", "-o", exoPart); code != exitOK {
+		t.Fatalf("collect exo: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "collect", "ad", "-o", filepath.Join(dir, "ad.json")); code != exitUsage || !strings.Contains(stderr, "no source given") {
+		t.Fatalf("collect ad without a source: exit %d: %s", code, stderr)
+	}
+	// The same part twice is refused: a source must come once.
+	if code, _, stderr := run(t, "evaluate", exoPart, exoPart, "--out", dir); code != exitUsage || !strings.Contains(stderr, "give each source once") {
+		t.Fatalf("merging a part with itself: exit %d: %s", code, stderr)
+	}
+	// EXO alone evaluates, and the AD-dependent rules say AD is missing.
+	code, _, stderr := run(t, "evaluate", exoPart, "--out", dir, "--format", "json")
+	if code != exitPartial {
+		t.Fatalf("evaluate of an EXO-only part: exit %d, want 4: %s", code, stderr)
+	}
+	rep, err := evaluate.ReadReportFile(filepath.Join(dir, "findings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.RuleID == "EXR-DEP-001" && (f.Status != evaluate.StatusError || !strings.Contains(f.Message, "--ldap-url")) {
+			t.Fatalf("EXR-DEP-001 without AD = %s %q, want an error naming --ldap-url", f.Status, f.Message)
+		}
+	}
+}
