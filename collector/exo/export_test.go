@@ -330,3 +330,12 @@ func TestExportEmptyAndSingle(t *testing.T) {
 		t.Errorf("migration endpoints = %#v", r.EXO.MigrationEndpoints)
 	}
 }
+
+func TestExportObjectWithErrorProperty(t *testing.T) {
+	dir := copyFixture(t, "ps7")
+	write(t, dir, "Get-AdminAuditLogConfig.json", `{"Name":"Admin Audit Log Settings","error":{"code":"x","message":"not an envelope"},"UnifiedAuditLogIngestionEnabled":true}`)
+	r := readExport(t, dir)
+	if !r.EXOStatus.Complete || r.EXO.AdminAuditLogConfig["UnifiedAuditLogIngestionEnabled"] != true {
+		t.Errorf("status %+v, config %v", r.EXOStatus.Errors, r.EXO.AdminAuditLogConfig)
+	}
+}

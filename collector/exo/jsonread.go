@@ -223,7 +223,7 @@ func readTopObject(t *textStream, dec *json.Decoder, env *envelope, fn func(*raw
 	case len(props) == 0:
 		return nil // an empty object or annotations only
 	}
-	env.Count = nil
+	env.Count, env.Err = nil, nil // properties of the object, not an envelope
 	o := &rawObject{props: props, index: env.Objects, line: line}
 	env.Objects++
 	return fn(o)
