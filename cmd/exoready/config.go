@@ -24,6 +24,7 @@ type scanConfig struct {
 	Facts     string         `yaml:"facts"`
 	AD        adConfig       `yaml:"ad"`
 	EXO       exoConfig      `yaml:"exo"`
+	Plan      planConfig     `yaml:"plan"` // preferences of exoready plan (cmd_plan.go)
 
 	path string // the file it was read from, for messages and hashes
 }

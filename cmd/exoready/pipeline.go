@@ -120,25 +120,7 @@ func policySources(dirs []string) ([]evaluate.PolicySource, error) {
 // evaluateAndReport evaluates a snapshot, writes every format and returns
 // the outcome error that sets the exit code.
 func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, phases map[string]int64, log zerolog.Logger) error {
-	engine, err := newEngine(ctx, o, log)
-	if err != nil {
-		return err
-	}
-	var files []evaluate.InputFile
-	if o.Config.path != "" {
-		f, err := hashFile("config", o.Config.path)
-		if err != nil {
-			return err
-		}
-		files = append(files, f)
-	}
-	rep, err := engine.Evaluate(ctx, evaluate.RunOptions{
-		Snapshot: snap,
-		Tool:     evaluate.Tool{Name: "exoready", Version: version, Commit: commit},
-		Clock:    o.Clock,
-		Files:    files,
-		Phases:   phases,
-	})
+	rep, err := evaluateSnapshot(ctx, o, snap, phases, log)
 	if err != nil {
 		return err
 	}
@@ -160,6 +142,30 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	result := outcome(rep, o.FailOn, o.FailOnNew)
 	logResult(log, rep, m, result)
 	return result
+}
+
+// evaluateSnapshot runs the policies on a snapshot: the one evaluation path
+// of scan, evaluate and plan.
+func evaluateSnapshot(ctx context.Context, o evalOptions, snap []byte, phases map[string]int64, log zerolog.Logger) (*evaluate.Report, error) {
+	engine, err := newEngine(ctx, o, log)
+	if err != nil {
+		return nil, err
+	}
+	var files []evaluate.InputFile
+	if o.Config.path != "" {
+		f, err := hashFile("config", o.Config.path)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return engine.Evaluate(ctx, evaluate.RunOptions{
+		Snapshot: snap,
+		Tool:     evaluate.Tool{Name: "exoready", Version: version, Commit: commit},
+		Clock:    o.Clock,
+		Files:    files,
+		Phases:   phases,
+	})
 }
 
 // outcome maps a report to the exit code: partial wins over findings.
