@@ -76,8 +76,8 @@ func scheduleOptions(c *cli.Context, o *evalOptions, log zerolog.Logger) error {
 		if err != nil {
 			return usageErrorf("--sign-key: %v", err)
 		}
-		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
-			log.Warn().Str("path", p).Str("mode", st.Mode().Perm().String()).Msg("signing key is readable by other users: chmod 600 it")
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o007 != 0 {
+			log.Warn().Str("path", p).Str("mode", st.Mode().Perm().String()).Msg("signing key is readable by every user: chmod 600 it")
 		}
 		o.SignKey = key
 		log.Info().Str("key_id", evidence.KeyID(key.Public().(ed25519.PublicKey))).Msg("signing the evidence manifest")
