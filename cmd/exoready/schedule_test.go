@@ -254,7 +254,9 @@ func TestScheduledScansOfAChangingTenant(t *testing.T) {
 	findings := filepath.Join(out("2"), "findings.json")
 	orig := readFile(t, findings)
 	for _, edit := range []func([]byte) []byte{
-		func(b []byte) []byte { return bytes.Replace(b, []byte(`"status": "fail"`), []byte(`"status": "pass"`), 1) },
+		func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"status": "fail"`), []byte(`"status": "pass"`), 1)
+		},
 		func(b []byte) []byte { b = bytes.Clone(b); b[len(b)/2] ^= 0x20; return b },
 		func(b []byte) []byte { return append(bytes.Clone(b), ' ') },
 	} {
