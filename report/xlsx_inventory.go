@@ -189,12 +189,13 @@ var (
 	permissionColumns = []sectionColumn{
 		{"principal", column{"Principal", 30, true, 0}},
 		{"display_name", column{"Display name", 24, true, 0}},
-		{"type", column{"Principal type", 14, false, 0}},
+		{"type", column{"Principal type", 16, false, 0}},
 		{"role", column{"Role", 26, true, 0}},
 		{"via", column{"Granted via (chain)", 50, true, 0}},
 		{"scope", column{"Scope", 22, true, 0}},
 		{"source", column{"Source", 9, false, 0}},
 		{"rule_id", column{"Rule", 13, false, 0}},
+		{"assignment", column{"Assignment", 30, true, 0}},
 	}
 	dependencyColumns = []sectionColumn{
 		{"order", column{"Order", 7, false, 0}},

@@ -60,7 +60,7 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}
-	permHeaders := []string{"Principal", "Display name", "Principal type", "Role", "Granted via (chain)", "Scope", "Source", "Rule", "Details"}
+	permHeaders := []string{"Principal", "Display name", "Principal type", "Role", "Granted via (chain)", "Scope", "Source", "Rule", "Assignment", "Details"}
 	depHeaders := []string{"Order", "Type", "Name", "Rule", "Action", "ID", "DN", "Details"}
 	tests := []struct {
 		sheet      string
@@ -157,7 +157,7 @@ func TestXLSXSheetsHeadersAndRows(t *testing.T) {
 	if got := perm[1][4]; got != "Organization Management → Mail Recipients" {
 		t.Errorf("chain = %q", got)
 	}
-	if got := perm[2][8]; got != `{"assignment_id":"ra-1"}` {
+	if got := perm[2][9]; got != `{"assignment_id":"ra-1"}` {
 		t.Errorf("details = %q", got)
 	}
 }
