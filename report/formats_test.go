@@ -274,3 +274,34 @@ func TestMarkdownReadyAndComplete(t *testing.T) {
 		t.Error("clean report lists failing or unassessed rules")
 	}
 }
+
+func TestSARIFBaselineState(t *testing.T) {
+	r := withChanges()
+	out := render(t, "sarif", r)
+	validateSARIF(t, out)
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				BaselineState       string            `json:"baselineState"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, res := range doc.Runs[0].Results {
+		states[res.PartialFingerprints[sarifFingerprint]] = res.BaselineState
+	}
+	if got := states[r.Findings[1].UID]; got != "new" {
+		t.Errorf("newly failing finding has baselineState %q, want new", got)
+	}
+	if got := states[r.Findings[0].UID]; got != "unchanged" {
+		t.Errorf("finding failing in both scans has baselineState %q, want unchanged", got)
+	}
+	// Without a baseline the property is left out.
+	if bytes.Contains(render(t, "sarif", sampleReport()), []byte("baselineState")) {
+		t.Error("baselineState written without a baseline")
+	}
+}

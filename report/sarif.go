@@ -84,6 +84,7 @@ type (
 		RuleIndex           *int               `json:"ruleIndex,omitempty"`
 		Kind                string             `json:"kind"`
 		Level               string             `json:"level"`
+		BaselineState       string             `json:"baselineState,omitempty"`
 		Message             sarifText          `json:"message"`
 		Locations           []sarifLocation    `json:"locations"`
 		PartialFingerprints map[string]string  `json:"partialFingerprints"`
@@ -151,6 +152,7 @@ func (sarifWriter) Write(ctx context.Context, out io.Writer, r *evaluate.Report)
 	for i, rr := range r.Rules {
 		ruleIndex[rr.ID] = i
 	}
+	baseline := baselineStates(r.Changes)
 	n := 0
 	for i := range r.Findings {
 		if i%4096 == 0 {
@@ -162,7 +164,11 @@ func (sarifWriter) Write(ctx context.Context, out io.Writer, r *evaluate.Report)
 		if f.Status == evaluate.StatusPass {
 			continue
 		}
-		b, err := indentJSON(sarifResultOf(f, ruleIndex), "        ")
+		res := sarifResultOf(f, ruleIndex)
+		if baseline != nil {
+			res.BaselineState = nonEmpty(baseline[f.UID], "unchanged")
+		}
+		b, err := indentJSON(res, "        ")
 		if err != nil {
 			return fmt.Errorf("finding %s: %w", f.UID, err)
 		}
@@ -286,6 +292,25 @@ func sarifResultOf(f *evaluate.Finding, ruleIndex map[string]int) sarifResult {
 			Justification: fmt.Sprintf("%s (waiver %s, owner %s, expires %s)", f.Waiver.Reason, f.Waiver.ID, f.Waiver.Owner, f.Waiver.Expires)}}
 	}
 	return res
+}
+
+// baselineStates maps finding uids to SARIF baseline states when the
+// report was compared with a baseline scan: new findings are "new", those
+// whose severity or status changed "updated"; the rest are "unchanged".
+func baselineStates(c *evaluate.Changes) map[string]string {
+	if c == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, e := range c.Entries {
+		switch e.Kind {
+		case evaluate.ChangeNew:
+			m[e.UID] = "new"
+		case evaluate.ChangeChanged:
+			m[e.UID] = "updated"
+		}
+	}
+	return m
 }
 
 // ruleName turns a title into the PascalCase identifier SARIF expects in
