@@ -119,9 +119,6 @@ type column struct {
 	header string
 	width  float64
 	wrap   bool // body text wraps (long prose, scripts)
-	// maxLines caps the lines this column may make its row grow to (0 =
-	// no cap); the rest of a long value shows in the cell's editor.
-	maxLines int
 }
 
 // sheet is a streamed worksheet with a frozen, filtered header row and
@@ -234,12 +231,8 @@ func (s *sheet) set(i int, v string, style ...int) {
 // outside the print area grow it by a few lines at most, so notes nobody
 // prints do not stretch the printed page.
 func (s *sheet) grow(i, lines int, lineHeight float64) {
-	limit := s.cols[i].maxLines
-	if p := s.layout.printCols; p > 0 && i >= p && (limit == 0 || limit > offPrintMaxLines) {
-		limit = offPrintMaxLines
-	}
-	if limit > 0 {
-		lines = min(lines, limit)
+	if p := s.layout.printCols; p > 0 && i >= p {
+		lines = min(lines, offPrintMaxLines)
 	}
 	s.height = max(s.height, float64(lines)*lineHeight+3)
 }

@@ -11,17 +11,17 @@ import (
 const sheetChanges = "Changes"
 
 var changeColumns = []column{
-	{"Change", 10, false, 0},
-	{"Rule", 12, false, 0},
-	{"Severity", 9, false, 0},
-	{"Status", 8, false, 0},
-	{"Before", 16, false, 0},
-	{"Object", 26, true, 0},
-	{"Message", 60, true, 0},
-	{"Object type", 11, false, 0},
-	{"Object ID", 24, true, 0},
-	{"Title", 30, true, 0},
-	{"UID", 34, false, 0},
+	{"Change", 10, false},
+	{"Rule", 12, false},
+	{"Severity", 9, false},
+	{"Status", 8, false},
+	{"Before", 16, false},
+	{"Object", 26, true},
+	{"Message", 60, true},
+	{"Object type", 11, false},
+	{"Object ID", 24, true},
+	{"Title", 30, true},
+	{"UID", 34, false},
 }
 
 const changesPrintCols = 7

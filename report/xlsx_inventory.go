@@ -48,37 +48,37 @@ const (
 const mailboxPrintCols = mbDrift + 1
 
 var mailboxColumns = [mbColumns]column{
-	mbName:          {"Display name", 24, false, 0},
-	mbReadiness:     {"Readiness", 13, false, 0},
-	mbReadinessText: {"Readiness detail", 34, false, 0},
-	mbWaitUntil:     {"Wait until (UTC)", 19, false, 0},
-	mbBlockedBy:     {"Blocked by", 26, false, 0},
-	mbKind:          {"Kind", 11, false, 0},
-	mbLocation:      {"Location", 9, false, 0},
-	mbCloudManaged:  {"Cloud-managed (EXO)", 14, false, 0},
-	mbDirSynced:     {"Dir-synced (EXO)", 11, false, 0},
-	mbDrift:         {"Drifting attributes", 30, false, 0},
-	mbID:            {"Mailbox ID", 36, false, 0},
-	mbJoin:          {"Joined on", 14, false, 0},
-	mbUPNAD:         {"UPN (AD)", 28, false, 0},
-	mbUPNEXO:        {"UPN (EXO)", 28, false, 0},
-	mbTypeAD:        {"Type (AD)", 18, false, 0},
-	mbTypeEXO:       {"Type (EXO)", 18, false, 0},
-	mbHiddenAD:      {"Hidden (AD)", 9, false, 0},
-	mbHiddenEXO:     {"Hidden (EXO)", 9, false, 0},
-	mbProxyAD:       {"proxyAddresses (AD)", 40, false, 0},
-	mbProxyEXO:      {"EmailAddresses (EXO)", 40, false, 0},
-	mbCustomAD:      {"Custom attributes 1-15 (AD)", 26, false, 0},
-	mbCustomEXO:     {"Custom attributes 1-15 (EXO)", 26, false, 0},
-	mbExtensionAD:   {"Extension custom attributes 1-5 (AD)", 24, false, 0},
-	mbExtensionEXO:  {"Extension custom attributes 1-5 (EXO)", 24, false, 0},
-	mbMailAD:        {"mail (AD)", 28, false, 0},
-	mbPrimaryEXO:    {"Primary SMTP (EXO)", 28, false, 0},
-	mbTargetAD:      {"targetAddress (AD)", 30, false, 0},
-	mbHomeMDB:       {"homeMDB (AD)", 24, false, 0},
-	mbDN:            {"DN (AD)", 40, false, 0},
-	mbChangedAD:     {"Changed (AD)", 20, false, 0},
-	mbChangedEXO:    {"Changed (EXO)", 20, false, 0},
+	mbName:          {"Display name", 24, false},
+	mbReadiness:     {"Readiness", 13, false},
+	mbReadinessText: {"Readiness detail", 34, false},
+	mbWaitUntil:     {"Wait until (UTC)", 19, false},
+	mbBlockedBy:     {"Blocked by", 26, false},
+	mbKind:          {"Kind", 11, false},
+	mbLocation:      {"Location", 9, false},
+	mbCloudManaged:  {"Cloud-managed (EXO)", 14, false},
+	mbDirSynced:     {"Dir-synced (EXO)", 11, false},
+	mbDrift:         {"Drifting attributes", 30, false},
+	mbID:            {"Mailbox ID", 36, false},
+	mbJoin:          {"Joined on", 14, false},
+	mbUPNAD:         {"UPN (AD)", 28, false},
+	mbUPNEXO:        {"UPN (EXO)", 28, false},
+	mbTypeAD:        {"Type (AD)", 18, false},
+	mbTypeEXO:       {"Type (EXO)", 18, false},
+	mbHiddenAD:      {"Hidden (AD)", 9, false},
+	mbHiddenEXO:     {"Hidden (EXO)", 9, false},
+	mbProxyAD:       {"proxyAddresses (AD)", 40, false},
+	mbProxyEXO:      {"EmailAddresses (EXO)", 40, false},
+	mbCustomAD:      {"Custom attributes 1-15 (AD)", 26, false},
+	mbCustomEXO:     {"Custom attributes 1-15 (EXO)", 26, false},
+	mbExtensionAD:   {"Extension custom attributes 1-5 (AD)", 24, false},
+	mbExtensionEXO:  {"Extension custom attributes 1-5 (EXO)", 24, false},
+	mbMailAD:        {"mail (AD)", 28, false},
+	mbPrimaryEXO:    {"Primary SMTP (EXO)", 28, false},
+	mbTargetAD:      {"targetAddress (AD)", 30, false},
+	mbHomeMDB:       {"homeMDB (AD)", 24, false},
+	mbDN:            {"DN (AD)", 40, false},
+	mbChangedAD:     {"Changed (AD)", 20, false},
+	mbChangedEXO:    {"Changed (EXO)", 20, false},
 }
 
 // driftColumns lists, per drift attribute, the columns that show it.
@@ -187,24 +187,24 @@ type sectionColumn struct {
 // nothing a rule reports is lost.
 var (
 	permissionColumns = []sectionColumn{
-		{"principal", column{"Principal", 30, true, 0}},
-		{"display_name", column{"Display name", 24, true, 0}},
-		{"type", column{"Principal type", 16, false, 0}},
-		{"role", column{"Role", 26, true, 0}},
-		{"via", column{"Granted via (chain)", 50, true, 0}},
-		{"scope", column{"Scope", 22, true, 0}},
-		{"source", column{"Source", 9, false, 0}},
-		{"rule_id", column{"Rule", 13, false, 0}},
-		{"assignment", column{"Assignment", 30, true, 0}},
+		{"principal", column{"Principal", 30, true}},
+		{"display_name", column{"Display name", 24, true}},
+		{"type", column{"Principal type", 16, false}},
+		{"role", column{"Role", 26, true}},
+		{"via", column{"Granted via (chain)", 50, true}},
+		{"scope", column{"Scope", 22, true}},
+		{"source", column{"Source", 9, false}},
+		{"rule_id", column{"Rule", 13, false}},
+		{"assignment", column{"Assignment", 30, true}},
 	}
 	dependencyColumns = []sectionColumn{
-		{"order", column{"Order", 7, false, 0}},
-		{"type", column{"Type", 24, false, 0}},
-		{"name", column{"Name", 34, true, 0}},
-		{"rule_id", column{"Rule", 13, false, 0}},
-		{"action", column{"Action", 60, true, 0}},
-		{"id", column{"ID", 26, true, 0}},
-		{"dn", column{"DN", 40, true, 0}},
+		{"order", column{"Order", 7, false}},
+		{"type", column{"Type", 24, false}},
+		{"name", column{"Name", 34, true}},
+		{"rule_id", column{"Rule", 13, false}},
+		{"action", column{"Action", 60, true}},
+		{"id", column{"ID", 26, true}},
+		{"dn", column{"DN", 40, true}},
 	}
 )
 
@@ -233,7 +233,7 @@ func (b *book) section(name, key string, known []sectionColumn, layout sheetLayo
 		cols = append(cols, k.column)
 		isKnown[k.key] = true
 	}
-	cols = append(cols, column{"Details", 50, true, 0})
+	cols = append(cols, column{"Details", 50, true})
 	s, err := b.newSheet(name, cols, layout)
 	if err != nil {
 		return err

@@ -17,21 +17,21 @@ const evidenceCellLimit = 300
 // Findings columns: what a reader of the printed page needs comes first
 // (the print area stops after Evidence); identifiers and links follow.
 var findingColumns = []column{
-	{"Rule", 12, false, 0},
-	{"Severity", 9, false, 0},
-	{"Status", 8, false, 0},
-	{"Object", 24, true, 0},
-	{"Message", 46, true, 0},
-	{"Remediation (PowerShell)", 52, true, 0},
-	{"Evidence", 46, true, 0},
-	{"Object type", 11, false, 0},
-	{"Object ID", 24, true, 0},
-	{"Object DN", 34, true, 0},
-	{"Title", 30, true, 0},
-	{"Category", 12, false, 0},
-	{"References", 34, true, 0},
-	{"Waiver", 24, true, 0},
-	{"UID", 34, false, 0},
+	{"Rule", 12, false},
+	{"Severity", 9, false},
+	{"Status", 8, false},
+	{"Object", 24, true},
+	{"Message", 46, true},
+	{"Remediation (PowerShell)", 52, true},
+	{"Evidence", 46, true},
+	{"Object type", 11, false},
+	{"Object ID", 24, true},
+	{"Object DN", 34, true},
+	{"Title", 30, true},
+	{"Category", 12, false},
+	{"References", 34, true},
+	{"Waiver", 24, true},
+	{"UID", 34, false},
 }
 
 const findingsPrintCols = 7
@@ -81,22 +81,22 @@ func waiverText(w *evaluate.WaiverRef) string {
 }
 
 var ruleColumns = []column{
-	{"Rule", 13, false, 0},
-	{"Title", 36, true, 0},
-	{"Severity", 10, false, 0},
-	{"Category", 13, false, 0},
-	{"Status", 9, false, 0},
-	{"Checked", 9, false, 0},
-	{"Failed", 8, false, 0},
-	{"Passed", 8, false, 0},
-	{"Errors", 8, false, 0},
-	{"Waived", 8, false, 0},
-	{"Blocks flip", 8, false, 0},
-	{"Requires (sources)", 26, true, 0},
-	{"Description", 50, true, 0},
-	{"Remediation", 50, true, 0},
-	{"References", 36, true, 0},
-	{"Policy", 30, true, 0},
+	{"Rule", 13, false},
+	{"Title", 36, true},
+	{"Severity", 10, false},
+	{"Category", 13, false},
+	{"Status", 9, false},
+	{"Checked", 9, false},
+	{"Failed", 8, false},
+	{"Passed", 8, false},
+	{"Errors", 8, false},
+	{"Waived", 8, false},
+	{"Blocks flip", 8, false},
+	{"Requires (sources)", 26, true},
+	{"Description", 50, true},
+	{"Remediation", 50, true},
+	{"References", 36, true},
+	{"Policy", 30, true},
 }
 
 func (b *book) rules() error {
@@ -130,17 +130,17 @@ func (b *book) rules() error {
 }
 
 var waiverColumns = []column{
-	{"Waiver", 18, false, 0},
-	{"Rule", 13, false, 0},
-	{"Severity", 10, false, 0},
-	{"Status", 9, false, 0},
-	{"Object", 30, true, 0},
-	{"Reason", 44, true, 0},
-	{"Owner", 20, true, 0},
-	{"Expires", 12, false, 0},
-	{"Expired", 9, false, 0},
-	{"Finding UID", 14, false, 0},
-	{"Message", 50, true, 0},
+	{"Waiver", 18, false},
+	{"Rule", 13, false},
+	{"Severity", 10, false},
+	{"Status", 9, false},
+	{"Object", 30, true},
+	{"Reason", 44, true},
+	{"Owner", 20, true},
+	{"Expires", 12, false},
+	{"Expired", 9, false},
+	{"Finding UID", 14, false},
+	{"Message", 50, true},
 }
 
 func (b *book) waivers() error {
@@ -188,13 +188,13 @@ func objectText(o evaluate.Object) string {
 }
 
 var evidenceColumns = []column{
-	{"Kind", 14, false, 0},
-	{"Name", 40, true, 0},
-	{"Source", 10, false, 0},
-	{"Status", 12, false, 0},
-	{"SHA-256", 68, false, 0},
-	{"Bytes", 12, false, 0},
-	{"Detail", 60, true, 0},
+	{"Kind", 14, false},
+	{"Name", 40, true},
+	{"Source", 10, false},
+	{"Status", 12, false},
+	{"SHA-256", 68, false},
+	{"Bytes", 12, false},
+	{"Detail", 60, true},
 }
 
 // evidence lists every input with its hash, the policy pack and the
