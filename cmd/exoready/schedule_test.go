@@ -373,7 +373,7 @@ deny contains {
 
 func TestScanConfigScheduleKeys(t *testing.T) {
 	dir := t.TempDir()
-	keyPath, _, _ := signingKey(t, dir)
+	keyPath, pubPath, _ := signingKey(t, dir)
 	cfg := filepath.Join(dir, "scan.yaml")
 	writeFileT(t, cfg, []byte("fail_on: high\nfail_on_new: true\nbaseline: last/findings.json\nsign_key: sign.pem\nformats: [json]\n"))
 	c, err := loadConfig(cfg)
@@ -398,6 +398,12 @@ func TestScanConfigScheduleKeys(t *testing.T) {
 	}
 	if code, _, _ := run(t, "scan", "--demo", "--config", cfg, "--out", out, "--baseline", filepath.Join(out, "findings.json")); code != exitOK {
 		t.Fatalf("a rerun of the same tenant with fail_on_new: exit %d, want 0", code)
+	}
+	// The folder was its own baseline: baseline.json keeps the previous
+	// findings.json, and the whole folder verifies.
+	if code, stdout, stderr := run(t, "verify", filepath.Join(out, "findings.json"), "--pub", pubPath); code != exitOK ||
+		!hasLine(stdout, evidence.CheckOK, baselineCopyName) {
+		t.Fatalf("verify a folder that was its own baseline: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
 
