@@ -5,8 +5,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OUT ?= out
+FUZZTIME ?= 20s
 
-.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean check-powershell
+.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean check-powershell fuzz
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -37,6 +38,9 @@ check-powershell: ## parse the shipped PowerShell scripts and the commands exore
 	node scripts/check-powershell.mjs scripts/*.ps1
 	$(GO) test -count=1 -run TestPowerShellParses ./collector/exo
 
+fuzz: ## run every fuzz target for FUZZTIME each (default 20s); failing inputs land in testdata/fuzz/ as regression tests
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
@@ -48,8 +52,10 @@ ldap-up: ## start the throwaway Samba AD DC on 127.0.0.1 (prints the env to expo
 ldap-down: ## stop the throwaway Samba AD DC
 	bash scripts/samba-dc.sh stop
 
-golden: ## refresh golden files after an intended output change
-	$(GO) test ./... -run Golden -update
+GOLDEN_PKGS := $(shell grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u)
+
+golden: ## refresh golden files after an intended output change (review the diff!)
+	$(GO) test $(GOLDEN_PKGS) -count=1 -update
 
 fixtures: ## regenerate the demo tenant and the fixture snapshots
 	$(GO) generate ./fixtures/...
