@@ -126,7 +126,14 @@ func writeEvidence(o evalOptions, rep *evaluate.Report, written []string, log ze
 			return nil, err
 		}
 	}
-	if o.Baseline != nil {
+	switch {
+	case o.Baseline != nil && rep.Redacted && !o.Baseline.rep.Redacted:
+		// A redacted folder must not carry the names the baseline holds.
+		log.Warn().Str("baseline", o.Baseline.path).Msg("the baseline is not redacted: not copied beside this redacted report (its hash stays in findings.json)")
+		if err := os.Remove(filepath.Join(o.Out, baselineCopyName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	case o.Baseline != nil:
 		p := filepath.Join(o.Out, baselineCopyName)
 		if err := report.WriteAtomic(p, func(w io.Writer) error { _, err := w.Write(o.Baseline.data); return err }); err != nil {
 			return nil, fmt.Errorf("copy baseline: %w", err)

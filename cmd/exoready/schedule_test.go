@@ -8,12 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/exoready/exoready/evaluate"
@@ -504,4 +506,35 @@ func hasLine(text, prefix, part string) bool {
 		}
 	}
 	return false
+}
+
+// TestRedactedReportDoesNotCopyAPlainBaseline: the copy of an unredacted
+// baseline would put back every name the redacted report hides.
+func TestRedactedReportDoesNotCopyAPlainBaseline(t *testing.T) {
+	out := t.TempDir()
+	stale := filepath.Join(out, baselineCopyName)
+	writeFileT(t, stale, []byte(`{"from": "an earlier, unredacted run"}`))
+	plain := &evaluate.Report{ScanID: "plain"}
+	rep := &evaluate.Report{ScanID: "now", Redacted: true}
+	o := evalOptions{Out: out, Baseline: &baseline{path: "old/findings.json", data: []byte("{}"), rep: plain}}
+	m, err := writeEvidence(o, rep, nil, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("baseline.json left beside a redacted report: %v", err)
+	}
+	for _, f := range m.Files {
+		if f.Role == evidence.RoleBaseline {
+			t.Errorf("the manifest lists a baseline copy: %+v", f)
+		}
+	}
+	// A redacted baseline is copied as usual.
+	plain.Redacted = true
+	if _, err := writeEvidence(o, rep, nil, zerolog.Nop()); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, stale); string(got) != "{}" {
+		t.Errorf("baseline.json = %q, want the redacted baseline's bytes", got)
+	}
 }
