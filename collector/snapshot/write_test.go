@@ -1,0 +1,51 @@
+package snapshot_test
+
+import (
+	"bytes"
+	"io/fs"
+	"testing"
+
+	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/fixtures"
+)
+
+// TestWriteJSONMatchesMarshal checks that the streaming writer writes
+// exactly what Marshal does, on every fixture snapshot.
+func TestWriteJSONMatchesMarshal(t *testing.T) {
+	docs := map[string][]byte{"demo": fixtures.DemoSnapshot()}
+	names, err := fs.Glob(fixtures.Snapshots(), "*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("fixture snapshots: %v %v", names, err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(fixtures.Snapshots(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[n] = b
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			s, err := snapshot.ParseSnapshot(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := s.WriteJSON(&got); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				i := 0
+				for i < len(want) && i < got.Len() && want[i] == got.Bytes()[i] {
+					i++
+				}
+				t.Fatalf("WriteJSON differs from Marshal at byte %d: got %q, want %q", i,
+					got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want[max(0, i-40):min(len(want), i+40)])
+			}
+		})
+	}
+}
