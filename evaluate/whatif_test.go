@@ -1,6 +1,7 @@
 package evaluate_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/exoready/exoready/evaluate"
@@ -8,7 +9,7 @@ import (
 )
 
 func TestReadinessAssuming(t *testing.T) {
-	rep := evaluateSnap(t, newEngine(t), fixtures.DemoSnapshot())
+	rep := evaluateSnap(t, newEngine(t), demoBeforeUpgrade(t))
 	if got := rep.Summary.Verdicts.Flip.TenantBlockers; len(got) != 1 || got[0] != "EXR-SYNC-001" {
 		t.Fatalf("demo tenant blockers = %v, want [EXR-SYNC-001]", got)
 	}
@@ -48,4 +49,15 @@ func TestReadinessAssuming(t *testing.T) {
 	if freed == 0 {
 		t.Fatal("no demo mailbox was blocked by EXR-SYNC-001 alone")
 	}
+}
+
+// demoBeforeUpgrade is the demo tenant as it was before its Entra Connect
+// upgrade: on the known-bad 2.5.79.0, EXR-SYNC-001 blocks every flip.
+func demoBeforeUpgrade(t *testing.T) []byte {
+	t.Helper()
+	const now, before = `"version": "2.5.190.0"`, `"version": "2.5.79.0"`
+	if bytes.Count(fixtures.DemoSnapshot(), []byte(now)) != 1 {
+		t.Fatalf("the demo snapshot no longer holds exactly one %s", now)
+	}
+	return bytes.Replace(fixtures.DemoSnapshot(), []byte(now), []byte(before), 1)
 }

@@ -109,7 +109,11 @@ func outputFlags() []cli.Flag {
 func policyFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "policy", EnvVars: []string{"EXOREADY_POLICY"}, Category: catPolicy,
-			Usage: "extra policy folder (repeatable); rules need the same METADATA as the built-in ones"},
+			Usage: "extra policy folder or OPA bundle (.tar.gz from opa build; repeatable); rules need the same METADATA as the built-in ones"},
+		&cli.StringFlag{Name: "policy-verification-key", EnvVars: []string{"EXOREADY_POLICY_VERIFICATION_KEY"}, Category: catPolicy,
+			Usage: "public key FILE (PEM; or the HMAC secret for HS* algorithms) every --policy bundle must be signed with, checked as opa run --verification-key does"},
+		&cli.StringFlag{Name: "policy-signing-alg", Value: "RS256", EnvVars: []string{"EXOREADY_POLICY_SIGNING_ALG"}, Category: catPolicy,
+			Usage: "signature algorithm of the bundles: RS256/384/512, PS256/384/512, ES256/384/512, HS256/384/512"},
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, EnvVars: []string{"EXOREADY_CONFIG"}, Category: catPolicy,
 			Usage: "scan.yaml with sources, parameters and outputs (flags override it)"},
 	}

@@ -12,6 +12,7 @@ import (
 func evaluateCommand(e *env) *cli.Command {
 	flags := append(outputFlags(), scheduleFlags()...)
 	flags = append(flags, policyFlags()...)
+	flags = append(flags, waiverFlags()...)
 	flags = append(flags, loggingFlags()...)
 	return &cli.Command{
 		Name:      "evaluate",
@@ -31,6 +32,9 @@ func evaluateCommand(e *env) *cli.Command {
 				return err
 			}
 			if err := scheduleOptions(c, &o, log); err != nil {
+				return err
+			}
+			if err := waiverOptions(c, &o, false, log); err != nil {
 				return err
 			}
 			o.SnapshotInputs = c.Args().Slice()

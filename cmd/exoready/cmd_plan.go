@@ -90,6 +90,9 @@ func planOptionsFrom(c *cli.Context, e *env) (planRun, error) {
 	}
 	r := planRun{eval: evalOptions{Config: cfg, Params: cfg.Params, Quiet: c.Bool("quiet"), Clock: e.clock,
 		Policies: append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)}}
+	if r.eval.Verify, err = bundleVerification(c, cfg); err != nil {
+		return planRun{}, err
+	}
 	pc := cfg.Plan
 	r.options = plan.Options{
 		PilotSize: pc.PilotSize, WaveBy: pc.WaveBy, MaxWaveSize: pc.MaxWaveSize, SettleHours: pc.SettleHours,

@@ -14,8 +14,9 @@ import (
 func policiesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "policies",
-		Usage: "list the rule catalog and run the Rego unit tests",
+		Usage: "list the rule catalog, run the Rego unit tests, write the catalog as Markdown",
 		Subcommands: []*cli.Command{
+			policiesDocCommand(e),
 			{
 				Name:  "list",
 				Usage: "list every rule with its id, severity, category and title",
@@ -93,7 +94,11 @@ func policyOptions(c *cli.Context) (evaluate.Options, error) {
 	if err != nil {
 		return evaluate.Options{}, err
 	}
-	sources, err := policySources(append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...))
+	verify, err := bundleVerification(c, cfg)
+	if err != nil {
+		return evaluate.Options{}, err
+	}
+	sources, err := policySources(append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...), verify)
 	if err != nil {
 		return evaluate.Options{}, err
 	}

@@ -21,6 +21,7 @@ func scanCommand(e *env) *cli.Command {
 	flags = append(flags, outputFlags()...)
 	flags = append(flags, scheduleFlags()...)
 	flags = append(flags, policyFlags()...)
+	flags = append(flags, waiverFlags()...)
 	flags = append(flags, loggingFlags()...)
 	return &cli.Command{
 		Name:      "scan",
@@ -37,6 +38,9 @@ func scanCommand(e *env) *cli.Command {
 				return err
 			}
 			if err := scheduleOptions(c, &o, log); err != nil {
+				return err
+			}
+			if err := waiverOptions(c, &o, c.Bool("demo"), log); err != nil {
 				return err
 			}
 			return runScan(c.Context, c, e, o, log)

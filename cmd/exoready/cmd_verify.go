@@ -112,7 +112,7 @@ func checkPolicyPack(ctx context.Context, r *evaluate.Report) (status, detail st
 		}
 		dirs = append(dirs, s)
 	}
-	sources, err := policySources(dirs)
+	sources, err := policySources(dirs, nil)
 	if err != nil {
 		return evidence.CheckFailed, err.Error()
 	}

@@ -17,7 +17,7 @@ type scanConfig struct {
 	FailOn    string         `yaml:"fail_on"`
 	Policies  []string       `yaml:"policies"`
 	Params    map[string]any `yaml:"params"`
-	Waivers   string         `yaml:"waivers"`
+	Waivers   waiversSetting `yaml:"waivers"` // a file path or the list itself (waivers.go)
 	Baseline  string         `yaml:"baseline"`
 	FailOnNew bool           `yaml:"fail_on_new"` // gate only on findings new since the baseline
 	SignKey   string         `yaml:"sign_key"`    // Ed25519 key file that signs manifest.json
@@ -25,6 +25,8 @@ type scanConfig struct {
 	AD        adConfig       `yaml:"ad"`
 	EXO       exoConfig      `yaml:"exo"`
 	Plan      planConfig     `yaml:"plan"` // preferences of exoready plan (cmd_plan.go)
+	// PolicyVerificationKey is the public key file --policy bundles must be signed with.
+	PolicyVerificationKey string `yaml:"policy_verification_key"`
 
 	path string // the file it was read from, for messages and hashes
 }
@@ -78,8 +80,8 @@ func loadConfig(path string) (*scanConfig, error) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	for _, p := range []*string{&cfg.Out, &cfg.Waivers, &cfg.Baseline, &cfg.SignKey, &cfg.Facts, &cfg.AD.PasswordFile, &cfg.AD.CAFile,
-		&cfg.EXO.Export, &cfg.EXO.CertFile, &cfg.EXO.CertPasswordFile} {
+	for _, p := range []*string{&cfg.Out, &cfg.Waivers.Path, &cfg.Baseline, &cfg.SignKey, &cfg.Facts, &cfg.AD.PasswordFile, &cfg.AD.CAFile,
+		&cfg.PolicyVerificationKey, &cfg.EXO.Export, &cfg.EXO.CertFile, &cfg.EXO.CertPasswordFile} {
 		rel(p)
 	}
 	for i := range cfg.Policies {

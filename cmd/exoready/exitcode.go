@@ -55,7 +55,7 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &oe):
 		return oe.code
-	case errors.Is(err, errUsage), errors.Is(err, snapshot.ErrSnapshot), errors.Is(err, evaluate.ErrPolicy), errors.Is(err, ad.ErrBadInput),
+	case errors.Is(err, errUsage), errors.Is(err, snapshot.ErrSnapshot), errors.Is(err, evaluate.ErrPolicy), errors.Is(err, evaluate.ErrWaivers), errors.Is(err, ad.ErrBadInput),
 		errors.Is(err, exo.ErrInput), errors.Is(err, facts.ErrFacts),
 		errors.Is(err, report.ErrFormat), errors.Is(err, evaluate.ErrFindings):
 		return exitUsage

@@ -103,9 +103,12 @@ func compareGolden(t *testing.T, path string, got []byte) {
 }
 
 func TestTwoRunsAreByteIdentical(t *testing.T) {
+	// The demo's waivers from their file, so that the re-evaluation below
+	// can name the same waivers file (its path is in inputs.files).
+	const waivers = "../../fixtures/demo/waivers.yaml"
 	a, b := t.TempDir(), t.TempDir()
 	for _, dir := range []string{a, b} {
-		if code, _, stderr := run(t, "scan", "--demo", "--out", dir, "--format", "json"); code != exitFindings {
+		if code, _, stderr := run(t, "scan", "--demo", "--waivers", waivers, "--out", dir, "--format", "json"); code != exitFindings {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	}
@@ -116,7 +119,7 @@ func TestTwoRunsAreByteIdentical(t *testing.T) {
 	}
 	// Re-evaluating the saved snapshot gives the same bytes again.
 	c := t.TempDir()
-	if code, _, stderr := run(t, "evaluate", filepath.Join(a, "snapshot.json"), "--out", c, "--format", "json"); code != exitFindings {
+	if code, _, stderr := run(t, "evaluate", filepath.Join(a, "snapshot.json"), "--waivers", waivers, "--out", c, "--format", "json"); code != exitFindings {
 		t.Fatalf("evaluate exit %d: %s", code, stderr)
 	}
 	fc, _ := os.ReadFile(filepath.Join(c, "findings.json"))

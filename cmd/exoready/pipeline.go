@@ -37,6 +37,10 @@ type evalOptions struct {
 	// SnapshotInputs the snapshot files it read (evaluate).
 	SnapshotOut    string
 	SnapshotInputs []string
+	// Waivers are the accepted risks of the run (waivers.go); Verify is
+	// required of --policy bundles (--policy-verification-key).
+	Waivers *evaluate.WaiverSet
+	Verify  *evaluate.BundleVerification
 }
 
 // evalOptionsFrom merges flags over scan.yaml over defaults.
@@ -63,6 +67,9 @@ func evalOptionsFrom(c *cli.Context, e *env) (evalOptions, error) {
 	}
 	o.Policies = append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)
 	if o.Clock, err = clockFrom(c, e); err != nil {
+		return o, err
+	}
+	if o.Verify, err = bundleVerification(c, cfg); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -92,7 +99,7 @@ func failOnRank(s string) (int, error) {
 
 // newEngine loads the embedded pack and the user's policies.
 func newEngine(ctx context.Context, o evalOptions, log zerolog.Logger) (*evaluate.Engine, error) {
-	sources, err := policySources(o.Policies)
+	sources, err := policySources(o.Policies, o.Verify)
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +112,11 @@ func newEngine(ctx context.Context, o evalOptions, log zerolog.Logger) (*evaluat
 	})
 }
 
-func policySources(dirs []string) ([]evaluate.PolicySource, error) {
+// policySources are the embedded pack and each --policy folder or bundle.
+func policySources(dirs []string, verify *evaluate.BundleVerification) ([]evaluate.PolicySource, error) {
 	sources := []evaluate.PolicySource{{Name: "embedded", FS: policies.FS(), Prefix: "policies"}}
 	for _, d := range dirs {
-		s, err := evaluate.DirSource(d)
+		s, err := evaluate.SourceFor(d, verify)
 		if err != nil {
 			return nil, err
 		}
@@ -165,6 +173,7 @@ func evaluateSnapshot(ctx context.Context, o evalOptions, snap []byte, phases ma
 		Clock:    o.Clock,
 		Files:    files,
 		Phases:   phases,
+		Waivers:  o.Waivers,
 	})
 }
 
