@@ -95,9 +95,10 @@ func verifyOutcome(log zerolog.Logger, o evidence.VerifyOptions, res *evidence.R
 }
 
 // checkPolicyPack recomputes the hash of the policy pack a report names
-// from this exoready's embedded pack and the --policy folders recorded. A
-// difference fails only when this is the exoready build that ran the scan:
-// another build embeds other policies, which says nothing of the report.
+// from this exoready's embedded pack and the --policy folders and bundles
+// recorded. A difference fails only when this is the exoready build that
+// ran the scan: another build embeds other policies, which says nothing of
+// the report.
 func checkPolicyPack(ctx context.Context, r *evaluate.Report) (status, detail string) {
 	pp := r.PolicyPack
 	var dirs []string
@@ -107,8 +108,8 @@ func checkPolicyPack(ctx context.Context, r *evaluate.Report) (status, detail st
 			embedded = true
 			continue
 		}
-		if st, err := os.Stat(s); err != nil || !st.IsDir() {
-			return evidence.CheckMissing, fmt.Sprintf("policy folder %s is not at hand", s)
+		if _, err := os.Stat(s); err != nil {
+			return evidence.CheckMissing, fmt.Sprintf("policy source %s is not at hand", s)
 		}
 		dirs = append(dirs, s)
 	}
