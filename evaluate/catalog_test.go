@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/fixtures"
@@ -223,4 +225,33 @@ func TestEveryRuleFailsAndPassesAcrossTheFixtures(t *testing.T) {
 			t.Errorf("%s fails in %v and passes in %v: it needs both", id, failed[id], passed[id])
 		}
 	}
+}
+
+// TestRegoIsFormatted is opa fmt --fail over the embedded pack and the
+// documented custom rule example.
+func TestRegoIsFormatted(t *testing.T) {
+	check := func(fsys fs.FS, prefix string) {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+				return err
+			}
+			src, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			out, err := format.SourceWithOpts(p, src, format.Opts{})
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(out, src) {
+				t.Errorf("%s is not formatted as opa fmt writes it", path.Join(prefix, p))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(policies.FS(), "policies")
+	check(os.DirFS("../docs/custom-rule-example"), "docs/custom-rule-example")
 }

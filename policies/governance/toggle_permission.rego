@@ -63,10 +63,24 @@ members(name) := lib.list(role_groups[lower(name)].members)
 
 # expand lists the member chains of a role group (up to three levels of
 # nested role groups); the last element of each chain is a leaf member.
-expand(g) := ((
-	{[m] | some m in members(g); not is_role_group(m)} |
-	{[m1, m2] | some m1 in members(g); is_role_group(m1); some m2 in members(m1); not is_role_group(m2)}) |
-	{[m1, m2, m3] | some m1 in members(g); is_role_group(m1); some m2 in members(m1); is_role_group(m2); some m3 in members(m2)})
+expand(g) := (direct_members(g) | nested_members(g)) | twice_nested_members(g)
+
+direct_members(g) := {[m] | some m in members(g); not is_role_group(m)}
+
+nested_members(g) := {[m1, m2] |
+	some m1 in members(g)
+	is_role_group(m1)
+	some m2 in members(m1)
+	not is_role_group(m2)
+}
+
+twice_nested_members(g) := {[m1, m2, m3] |
+	some m1 in members(g)
+	is_role_group(m1)
+	some m2 in members(m1)
+	is_role_group(m2)
+	some m3 in members(m2)
+}
 
 assignment_id(a) := lower(a.name) if {
 	a.name != ""

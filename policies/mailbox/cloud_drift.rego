@@ -84,10 +84,10 @@ evidence(j, d) := {
 	"exo_when_changed": j.exo.when_changed_utc,
 }
 
-written_back_bool(d) := true if written_back(d)
+written_back_bool(d) if written_back(d)
 
 else := false
 
-running_bool := true if running
+running_bool if running
 
 else := false

@@ -25,7 +25,6 @@ import data.exoready.lib
 
 cloud_managed := count([m | some m in input.exo.mailboxes; lib.is_cloud_managed(m)])
 
-
 limit := lib.params.writeback_mailbox_limit if {
 	lib.now_ns >= lib.writeback_ga_ns
 } else := lib.params.writeback_preview_mailbox_limit

@@ -30,7 +30,6 @@ jobs := lib.writeback_jobs(input.entra.sync_jobs)
 
 planned := lib.truthy(object.get(input, ["facts", "cloud_sync", "writeback_planned"], null))
 
-
 checked := max([count(jobs), 1])
 
 job_object(j) := {"type": "sync_job", "id": lower(j.id), "name": "Exchange attribute writeback job", "dn": ""}
