@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -538,13 +539,17 @@ func (b *builder) analyseConnector(rc *snapshot.ReceiveConnector, e *entry, righ
 
 // parseServerVersion turns "Version 15.2 (Build 1544.4)" into "15.2.1544.4";
 // "" when the serial number has another shape.
+// Signs are refused (fmt.Sscanf's %d took "-1"), so the
+// result is always a version lib.valid_version accepts.
 func parseServerVersion(serial string) string {
-	var maj, mnr, build, rev int
-	if n, _ := fmt.Sscanf(strings.TrimSpace(serial), "Version %d.%d (Build %d.%d)", &maj, &mnr, &build, &rev); n == 4 {
-		return fmt.Sprintf("%d.%d.%d.%d", maj, mnr, build, rev)
+	m := serverSerial.FindStringSubmatch(strings.TrimSpace(serial))
+	if m == nil {
+		return ""
 	}
-	return ""
+	return m[1] + "." + m[2] + "." + m[3] + "." + m[4]
 }
+
+var serverSerial = regexp.MustCompile(`^Version ([0-9]{1,9})\.([0-9]{1,9}) \(Build ([0-9]{1,9})\.([0-9]{1,9})\)$`)
 
 // serverRoles are the msExchCurrentServerRoles bits.
 var serverRoles = []struct {
