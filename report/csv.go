@@ -10,7 +10,7 @@ import (
 )
 
 // csvWriter writes findings.csv: one row per finding, RFC 4180 quoting and
-// CRLF line ends. A cell starting with = + - @ tab or CR gets a leading
+// CRLF line ends; the last column says whether names are redacted. A cell starting with = + - @ tab or CR gets a leading
 // apostrophe, so a spreadsheet opening the file shows it as text instead
 // of running it as a formula.
 type csvWriter struct{}
@@ -21,7 +21,7 @@ var csvHeader = []string{
 	"uid", "rule_id", "title", "severity", "status", "category",
 	"object_type", "object_id", "object_name", "object_dn",
 	"message", "remediation", "evidence", "references",
-	"waiver_id", "waiver_expires", "waiver_expired",
+	"waiver_id", "waiver_expires", "waiver_expired", "redacted",
 }
 
 func (csvWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report) error {
@@ -50,7 +50,7 @@ func (csvWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report) err
 			f.UID, f.RuleID, f.Title, f.Severity, string(f.Status), f.Category,
 			f.Object.Type, f.Object.ID, f.Object.DisplayName, f.Object.DN,
 			f.Message, f.Remediation, evidence, strings.Join(f.References, " "),
-			wid, wexp, wexpired,
+			wid, wexp, wexpired, text(r.Redacted, ""),
 		}
 		for j, v := range vals {
 			rec[j] = csvSafe(validUTF8(v))

@@ -45,6 +45,7 @@ func (markdownWriter) Write(_ context.Context, w io.Writer, r *evaluate.Report) 
 	row(&b, "Tool", strings.TrimSpace(r.Tool.Name+" "+r.Tool.Version))
 	row(&b, "Policy pack", fmt.Sprintf("%s (%d rules), sha256 %s", r.PolicyPack.Version, r.PolicyPack.Rules, shortHash(r.PolicyPack.SHA256)))
 	row(&b, "Sources", sourcesText(r.Inputs.Sources))
+	row(&b, "Redacted", redactionNote(r))
 
 	markdownChanges(&b, r.Changes)
 

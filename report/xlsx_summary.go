@@ -160,11 +160,7 @@ func (b *book) summary() error {
 	w.line("Policy pack SHA-256", r.PolicyPack.SHA256, 0)
 	w.line("Snapshot SHA-256", snap.SHA256, 0)
 	w.line("Sources", sourcesText(r.Inputs.Sources), 0)
-	redacted := "no: names and addresses appear as collected"
-	if r.Redacted {
-		redacted = "yes: personal names and addresses are redacted"
-	}
-	w.line("Redacted", redacted, 0)
+	w.line("Redacted", redactionNote(r), 0)
 
 	w.section("Failing findings by severity")
 	sevValues, sevStyles := make([]int, len(evaluate.Severities)), make([]int, len(evaluate.Severities))

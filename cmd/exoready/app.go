@@ -94,7 +94,7 @@ func loggingFlags() []cli.Flag {
 }
 
 func outputFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, EnvVars: []string{"EXOREADY_OUT"}, Category: catOutput,
 			Usage: "output folder for findings.json, report.xlsx, ... (created if missing)"},
 		&cli.StringFlag{Name: "format", Value: "json,xlsx", EnvVars: []string{"EXOREADY_FORMAT"}, Category: catOutput,
@@ -103,7 +103,7 @@ func outputFlags() []cli.Flag {
 			Usage: "exit 3 when a finding fails at this severity or above: critical, high, medium, low, info, none"},
 		&cli.StringFlag{Name: "clock", EnvVars: []string{"EXOREADY_CLOCK"}, Category: catOutput, Hidden: true,
 			Usage: "fix the report's clock (RFC 3339) for byte-identical reruns"},
-	}
+	}, redactFlags()...)
 }
 
 func policyFlags() []cli.Flag {

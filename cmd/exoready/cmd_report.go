@@ -18,7 +18,7 @@ func reportCommand(e *env) *cli.Command {
 		Name:      "report",
 		Usage:     "re-render a saved findings.json in other formats (no re-evaluation)",
 		UsageText: "exoready report FINDINGS.json --format xlsx,sarif --out DIR",
-		Flags:     append(flags, loggingFlags()...),
+		Flags:     append(append(flags, redactFlags()...), loggingFlags()...),
 		Action: func(c *cli.Context) error {
 			log, err := newLogger(c, e)
 			if err != nil {
@@ -34,8 +34,15 @@ func reportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			redact, err := redactOptions(c)
+			if err != nil {
+				return err
+			}
 			rep, err := evaluate.ReadReportFile(c.Args().First())
 			if err != nil {
+				return err
+			}
+			if rep, err = redacted(rep, redact, log); err != nil {
 				return err
 			}
 			written, err := report.WriteFiles(c.Context, c.String("out"), formats, rep, report.Options{})

@@ -27,6 +27,8 @@ type evalOptions struct {
 	Config   *scanConfig
 	Clock    func() time.Time
 	Quiet    bool
+	// Redact pseudonymises every report written (--redact); nil: none.
+	Redact *redaction
 
 	// Scheduled runs (schedule.go): compare with a baseline, gate on new
 	// findings only, sign the evidence manifest.
@@ -67,6 +69,9 @@ func evalOptionsFrom(c *cli.Context, e *env) (evalOptions, error) {
 	}
 	o.Policies = append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)
 	if o.Clock, err = clockFrom(c, e); err != nil {
+		return o, err
+	}
+	if o.Redact, err = redactOptions(c); err != nil {
 		return o, err
 	}
 	if o.Verify, err = bundleVerification(c, cfg); err != nil {
@@ -133,6 +138,9 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 		return err
 	}
 	compareWithBaseline(rep, o.Baseline, log)
+	if rep, err = redacted(rep, o.Redact, log); err != nil {
+		return err
+	}
 	written, err := report.WriteFiles(ctx, o.Out, o.Formats, rep, report.Options{})
 	if err != nil {
 		return err
