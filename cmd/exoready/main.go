@@ -4,10 +4,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/rs/zerolog"
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".
@@ -26,7 +31,47 @@ func main() {
 	stop()
 	code := exitCode(err)
 	if err != nil && !isSilent(err) {
-		fmt.Fprintln(os.Stderr, "exoready:", err)
+		printFinal(os.Stderr, err, code, jsonLogs(os.Args, os.Getenv("EXOREADY_LOG_FORMAT"), defaultEnv().stderrTTY))
 	}
 	os.Exit(code)
+}
+
+// printFinal prints the run's last line: plain text for a person, or one
+// JSON log event when logs are JSON, so a SIEM pipeline never sees a line
+// it cannot parse.
+func printFinal(w io.Writer, err error, code int, asJSON bool) {
+	if !asJSON {
+		fmt.Fprintln(w, "exoready:", err)
+		return
+	}
+	level := zerolog.ErrorLevel
+	var oe *outcomeError
+	if errors.As(err, &oe) {
+		level = zerolog.WarnLevel
+	}
+	log := zerolog.New(w).With().Timestamp().Logger()
+	log.WithLevel(level).Str("event", "exit").Int("exit_code", code).Msg(err.Error())
+}
+
+// jsonLogs tells whether the logs of this run are JSON: --log-format json,
+// EXOREADY_LOG_FORMAT=json, or no format given and stderr not a terminal.
+func jsonLogs(args []string, envFormat string, stderrTTY bool) bool {
+	format := envFormat
+	for i, a := range args {
+		switch {
+		case a == "--log-format" || a == "-log-format":
+			if i+1 < len(args) {
+				format = args[i+1]
+			}
+		case strings.HasPrefix(a, "--log-format=") || strings.HasPrefix(a, "-log-format="):
+			format = a[strings.Index(a, "=")+1:]
+		}
+	}
+	switch format {
+	case "json":
+		return true
+	case "console":
+		return false
+	}
+	return !stderrTTY
 }
