@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -35,6 +36,11 @@ func indexFindings(rep *evaluate.Report) findingIndex {
 			idx.open[id] = append(idx.open[id], ref)
 		case evaluate.StatusWaived:
 			idx.waived[id] = append(idx.waived[id], ref)
+		}
+	}
+	for _, refs := range []map[string][]FindingRef{idx.open, idx.waived} {
+		for _, l := range refs {
+			slices.SortFunc(l, func(a, b FindingRef) int { return cmp.Or(cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.UID, b.UID)) })
 		}
 	}
 	return idx

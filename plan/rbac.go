@@ -88,6 +88,9 @@ func buildRBAC(rep *evaluate.Report, entries []RoleEntry, o RBACOptions) RBAC {
 			}
 		}
 	}
+	slices.SortFunc(r.Principals, func(a, b Principal) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Role, b.Role), cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Via, b.Via))
+	})
 	for _, v := range roles {
 		r.Roles = append(r.Roles, *v)
 	}
