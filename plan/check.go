@@ -146,7 +146,13 @@ func checkMailbox(m *Mailbox, row *evaluate.MailboxRow, idx findingIndex, o *Opt
 		return c
 	case evaluate.ReadyNow:
 	case evaluate.ReadyWait:
-		c.Problems = append(c.Problems, r.Text)
+		// Waiting is what the plan already scheduled unless the wait now
+		// ends later than the time the plan gave the mailbox.
+		if r.WaitUntil == nil || m.SafeFrom == nil || r.WaitUntil.After(*m.SafeFrom) {
+			c.Problems = append(c.Problems, r.Text+", later than planned")
+		} else {
+			c.Now += " (as planned)"
+		}
 	case evaluate.ReadyNotApplicable:
 		c.Problems = append(c.Problems, "no longer a dir-synced user, shared, room or equipment mailbox")
 	default:

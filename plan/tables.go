@@ -133,8 +133,11 @@ func (p *Plan) mailboxTable() table {
 				safe = ts(*m.SafeFrom) + " (" + m.SafeReason + ")"
 			}
 			var open []string
-			for _, f := range append(append([]FindingRef{}, m.OpenFindings...), m.Waived...) {
+			for _, f := range m.OpenFindings {
 				open = append(open, f.RuleID+": "+f.Message)
+			}
+			for _, f := range m.Waived {
+				open = append(open, f.RuleID+" (waived): "+f.Message)
 			}
 			rows = append(rows, []string{strconv.Itoa(w.Number), m.DisplayName, m.Kind, m.Action, m.Group, m.UserPrincipalName,
 				m.ReadinessText, safe, m.HoldReason, strings.Join(open, "\n"), m.ID})

@@ -53,6 +53,7 @@ func planCommand(e *env) *cli.Command {
 		&cli.IntFlag{Name: "wave", Value: -1, Category: catPlan, Usage: "with --check: check only this wave (0 is the pilot)"},
 	}
 	flags = append(flags, policyFlags()...)
+	flags = append(flags, waiverFlags()...)
 	flags = append(flags, loggingFlags()...)
 	return &cli.Command{
 		Name:  "plan",
@@ -67,6 +68,11 @@ func planCommand(e *env) *cli.Command {
 			}
 			o, err := planOptionsFrom(c, e)
 			if err != nil {
+				return err
+			}
+			// Waivers apply when a snapshot is evaluated here (a findings.json
+			// carries its own): waived mailboxes stay out of the pilot.
+			if err := waiverOptions(c, &o.eval, c.Bool("demo"), log); err != nil {
 				return err
 			}
 			if c.String("check") != "" {
