@@ -1,11 +1,8 @@
 package snapshot_test
 
 import (
-	"encoding/json"
-	"io/fs"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -29,19 +26,15 @@ func validate(t *testing.T, sch *jsonschema.Schema, data []byte) error {
 // allFixtures returns the demo and every variant snapshot, by name.
 func allFixtures(t *testing.T) map[string][]byte {
 	t.Helper()
-	out := map[string][]byte{"demo/snapshot.json": fixtures.DemoSnapshot()}
-	names, err := fs.Glob(fixtures.Snapshots(), "*.json")
+	variants, err := fixtures.VariantSnapshots()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) < 2 {
-		t.Fatalf("only %d variant snapshots embedded", len(names))
+	if len(variants) < 2 {
+		t.Fatalf("only %d variant snapshots embedded", len(variants))
 	}
-	for _, n := range names {
-		data, err := fs.ReadFile(fixtures.Snapshots(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
+	out := map[string][]byte{"demo/snapshot.json": fixtures.DemoSnapshot()}
+	for n, data := range variants {
 		out["snapshots/"+n] = data
 	}
 	return out
@@ -76,62 +69,23 @@ func TestEmptySnapshotMatchesSchema(t *testing.T) {
 // The schema must reject what the contract forbids, or validating fixtures
 // against it would prove nothing.
 func TestSchemaRejects(t *testing.T) {
-	sch := compileSchema(t)
-	var demo map[string]any
-	if err := json.Unmarshal(fixtures.DemoSnapshot(), &demo); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		mutate func(m map[string]any)
-		want   string
-	}{
-		{"wrong schema_version", func(m map[string]any) { m["schema_version"] = 2 }, "schema_version"},
-		{"unknown top-level field", func(m map[string]any) { m["extra"] = true }, "extra"},
-		{"unknown nested field", func(m map[string]any) { first(m, "exo", "mailboxes")["is_cloud_managed"] = true }, "is_cloud_managed"},
-		{"missing required field", func(m map[string]any) { delete(first(m, "ad", "users"), "home_mdb") }, "home_mdb"},
-		{"bad date", func(m map[string]any) { m["collected_at"] = "20 Nov 2026" }, "collected_at"},
-		{"string for boolean", func(m map[string]any) { first(m, "exo", "mailboxes")["is_dir_synced"] = "True" }, "is_dir_synced"},
-		{"unknown joined kind", func(m map[string]any) { m["joined"].([]any)[0].(map[string]any)["kind"] = "mailuser" }, "kind"},
-		{"custom attribute key", func(m map[string]any) {
+	schematest.Rejects(t, compileSchema(t), fixtures.DemoSnapshot(), []schematest.Case{
+		{Name: "wrong schema_version", Mutate: func(m map[string]any) { m["schema_version"] = 2 }, Want: "schema_version"},
+		{Name: "unknown top-level field", Mutate: func(m map[string]any) { m["extra"] = true }, Want: "extra"},
+		{Name: "unknown nested field", Mutate: func(m map[string]any) { first(m, "exo", "mailboxes")["is_cloud_managed"] = true }, Want: "is_cloud_managed"},
+		{Name: "missing required field", Mutate: func(m map[string]any) { delete(first(m, "ad", "users"), "home_mdb") }, Want: "home_mdb"},
+		{Name: "bad date", Mutate: func(m map[string]any) { m["collected_at"] = "20 Nov 2026" }, Want: "collected_at"},
+		{Name: "string for boolean", Mutate: func(m map[string]any) { first(m, "exo", "mailboxes")["is_dir_synced"] = "True" }, Want: "is_dir_synced"},
+		{Name: "unknown joined kind", Mutate: func(m map[string]any) { m["joined"].([]any)[0].(map[string]any)["kind"] = "mailuser" }, Want: "kind"},
+		{Name: "custom attribute key", Mutate: func(m map[string]any) {
 			first(m, "ad", "users")["custom_attributes"] = map[string]any{"extensionAttribute1": "x"}
-		}, "extensionAttribute1"},
-		{"section not an object", func(m map[string]any) { m["facts"] = []any{} }, "facts"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := deepCopy(t, demo)
-			tt.mutate(m)
-			data, err := json.Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = validate(t, sch, data)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error does not point at %q:\n%v", tt.want, err)
-			}
-		})
-	}
+		}, Want: "extensionAttribute1"},
+		{Name: "section not an object", Mutate: func(m map[string]any) { m["facts"] = []any{} }, Want: "facts"},
+	})
 }
 
 func first(m map[string]any, section, list string) map[string]any {
 	return m[section].(map[string]any)[list].([]any)[0].(map[string]any)
-}
-
-func deepCopy(t *testing.T, m map[string]any) map[string]any {
-	t.Helper()
-	data, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestSchemaMatchesGoTypes walks the Go types from Snapshot alongside the

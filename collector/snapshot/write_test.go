@@ -2,7 +2,6 @@ package snapshot_test
 
 import (
 	"bytes"
-	"io/fs"
 	"testing"
 
 	"github.com/exoready/exoready/collector/snapshot"
@@ -12,18 +11,11 @@ import (
 // TestWriteJSONMatchesMarshal checks that the streaming writer writes
 // exactly what Marshal does, on every fixture snapshot.
 func TestWriteJSONMatchesMarshal(t *testing.T) {
-	docs := map[string][]byte{"demo": fixtures.DemoSnapshot()}
-	names, err := fs.Glob(fixtures.Snapshots(), "*.json")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("fixture snapshots: %v %v", names, err)
+	docs, err := fixtures.VariantSnapshots()
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("fixture snapshots: %d %v", len(docs), err)
 	}
-	for _, n := range names {
-		b, err := fs.ReadFile(fixtures.Snapshots(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs[n] = b
-	}
+	docs["demo"] = fixtures.DemoSnapshot()
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {
 			s, err := snapshot.ParseSnapshot(doc)

@@ -18,7 +18,10 @@
 //   - time.Time is a string with format date-time;
 //   - map[string]any and any are free-form: the schema must not restrict
 //     their values;
-//   - a "const" stands only on an int field and equals the schema version.
+//   - a "const" stands only on an int field and equals the schema version;
+//   - any other value may be {"$ref": "#/$defs/<name>"} to a definition
+//     shared by several fields (an enum, a pattern), checked as if it were
+//     written in place.
 //
 // Embedded structs without a json tag have their fields promoted, as
 // encoding/json does.
@@ -71,6 +74,43 @@ func Validate(t testing.TB, sch *jsonschema.Schema, data []byte) error {
 	return sch.Validate(inst)
 }
 
+// Case is one way of breaking a valid document that the schema must refuse.
+type Case struct {
+	Name string
+	// Mutate changes a fresh copy of the valid document.
+	Mutate func(doc map[string]any)
+	// Want is part of the validation error: the field or location at fault.
+	Want string
+}
+
+// Rejects runs each case as a subtest on a copy of valid (a JSON object):
+// the schema must refuse the mutated document with an error containing
+// Want. A schema that accepts what the contract forbids proves nothing
+// when documents validate against it.
+func Rejects(t *testing.T, sch *jsonschema.Schema, valid []byte, cases []Case) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal(valid, &doc); err != nil {
+				t.Fatalf("valid document: %v", err)
+			}
+			c.Mutate(doc)
+			data, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Validate(t, sch, data)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.Want) {
+				t.Errorf("error does not point at %q:\n%v", c.Want, err)
+			}
+		})
+	}
+}
+
 // Check walks root (a struct type) and schema together and reports every
 // disagreement with t.Errorf. The schema's root must be a $ref to root's
 // definition; version is the only value a "const" may hold.
@@ -84,9 +124,9 @@ func Check(t testing.TB, root reflect.Type, schema []byte, version int) {
 		t.Errorf("$schema = %v, want draft 2020-12 (%s)", doc["$schema"], Draft)
 	}
 	defs, _ := doc["$defs"].(map[string]any)
-	w := &walker{t: t, defs: defs, version: version, seen: map[reflect.Type]bool{}}
+	w := &walker{t: t, defs: defs, version: version, seen: map[reflect.Type]bool{}, usedValues: map[string]bool{}}
 	w.ref(root, doc, "$")
-	used := map[string]bool{}
+	used := w.usedValues
 	for typ := range w.seen {
 		used[typ.Name()] = true
 	}
@@ -102,6 +142,8 @@ type walker struct {
 	defs    map[string]any
 	version int
 	seen    map[reflect.Type]bool
+	// usedValues are the definitions of non-struct values referred to.
+	usedValues map[string]bool
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -213,6 +255,19 @@ func (w *walker) value(typ reflect.Type, node map[string]any, path string) {
 		w.t.Errorf("%s: schema is not an object", path)
 		return
 	}
+	if ref, ok := node["$ref"].(string); ok && !isStruct(typ) {
+		// A shared definition of a value (an enum, a pattern): check it
+		// as if it were written here.
+		name, found := strings.CutPrefix(ref, "#/$defs/")
+		def := asMap(w.defs[name])
+		if !found || def == nil {
+			w.t.Errorf("%s: $ref %q is not a definition of this schema", path, ref)
+			return
+		}
+		w.usedValues[name] = true
+		node = def
+		path = "$defs." + name
+	}
 	if c, ok := node["const"]; ok { // schema_version
 		if typ.Kind() != reflect.Int || c != float64(w.version) {
 			w.t.Errorf("%s: const %v for Go type %s, want the schema version %d", path, c, typ, w.version)
@@ -256,6 +311,15 @@ func (w *walker) value(typ reflect.Type, node map[string]any, path string) {
 	default:
 		w.types(node, path, w.jsonType(typ, path))
 	}
+}
+
+// isStruct tells whether typ is written as a definition of its own: a
+// struct other than time.Time, or a pointer to one.
+func isStruct(typ reflect.Type) bool {
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	return typ.Kind() == reflect.Struct && typ != timeType
 }
 
 func (w *walker) jsonType(typ reflect.Type, path string) string {

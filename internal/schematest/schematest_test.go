@@ -41,6 +41,7 @@ type toyRoot struct {
 	Child *toyChild      `json:"child,omitempty"`
 	Tags  []string       `json:"tags"`
 	Free  map[string]any `json:"free"`
+	Kind  string         `json:"kind"`
 	skip  string         //nolint:unused // unexported: encoding/json and Check skip it
 	Gone  string         `json:"-"`
 }
@@ -53,7 +54,7 @@ const toySchema = `{
   "$defs": {
     "toyRoot": {
       "type": "object", "additionalProperties": false,
-      "required": ["schema_version", "id", "when", "until", "tags", "free"],
+      "required": ["schema_version", "id", "when", "until", "tags", "free", "kind"],
       "properties": {
         "schema_version": {"const": 3},
         "id": {"type": "string"},
@@ -61,9 +62,11 @@ const toySchema = `{
         "until": {"type": ["string", "null"], "format": "date-time"},
         "child": {"anyOf": [{"$ref": "#/$defs/toyChild"}, {"type": "null"}]},
         "tags": {"type": ["array", "null"], "items": {"type": "string"}},
-        "free": {"type": ["object", "null"]}
+        "free": {"type": ["object", "null"]},
+        "kind": {"description": "a shared enum", "$ref": "#/$defs/kind"}
       }
     },
+    "kind": {"type": "string", "enum": ["a", "b"]},
     "toyChild": {
       "type": "object", "additionalProperties": false, "required": ["n"],
       "properties": {"n": {"type": "integer"}}
@@ -94,6 +97,8 @@ func TestCheck(t *testing.T) {
 		{"pointer to struct not nullable", func(_, d map[string]any) {
 			props(d, "toyRoot")["child"] = map[string]any{"$ref": "#/$defs/toyChild"}
 		}, "want anyOf"},
+		{"shared definition of another type", func(_, d map[string]any) { d["kind"].(map[string]any)["type"] = "integer" }, "$defs.kind: type [integer], want [string]"},
+		{"dangling reference", func(_, d map[string]any) { delete(d, "kind") }, `$ref "#/$defs/kind" is not a definition`},
 		{"other draft", func(r, _ map[string]any) { r["$schema"] = "http://json-schema.org/draft-07/schema#" }, "want draft 2020-12"},
 	}
 	for _, tt := range tests {
@@ -122,7 +127,7 @@ func TestCheck(t *testing.T) {
 
 func TestValidateAndEnum(t *testing.T) {
 	sch := Compile(t, "toy.json", []byte(toySchema))
-	good := `{"schema_version": 3, "id": "a", "when": "2026-11-20T09:00:00Z", "until": null, "tags": null, "free": {"x": [1]}}`
+	good := `{"schema_version": 3, "id": "a", "when": "2026-11-20T09:00:00Z", "until": null, "tags": null, "free": {"x": [1]}, "kind": "a"}`
 	if err := Validate(t, sch, []byte(good)); err != nil {
 		t.Errorf("valid document rejected: %v", err)
 	}
