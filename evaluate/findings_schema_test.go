@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -205,4 +207,42 @@ func TestFindingsSchemaRejects(t *testing.T) {
 			m["inventory"].(map[string]any)["sections"].(map[string]any)["dependencies"] = []any{"row"}
 		}, Want: "/inventory/sections/dependencies/0"},
 	})
+}
+
+// TestFindingsDocNamesEveryField keeps docs/findings.md in step with the
+// schema: every property name and enum value must appear in it as code
+// (`name`, or a part of a dotted `path.name`).
+func TestFindingsDocNamesEveryField(t *testing.T) {
+	doc, err := os.ReadFile("../docs/findings.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := map[string]bool{}
+	for _, span := range regexp.MustCompile("`([^`\n]+)`").FindAllStringSubmatch(string(doc), -1) {
+		for _, tok := range regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`).FindAllString(span[1], -1) {
+			code[tok] = true
+		}
+	}
+	var schema struct {
+		Defs map[string]struct {
+			Enum       []string `json:"enum"`
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(evaluate.FindingsJSONSchema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	for def, d := range schema.Defs {
+		names := d.Enum
+		for name, p := range d.Properties {
+			names = append(append(names, name), p.Enum...)
+		}
+		for _, n := range names {
+			if n != "" && !code[n] {
+				t.Errorf("docs/findings.md does not mention %q (%s) as code", n, def)
+			}
+		}
+	}
 }
