@@ -164,3 +164,41 @@ func TestPlanUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanningExampleConfigLoads reads the example plan section of
+// docs/planning.md with the real loader.
+func TestPlanningExampleConfigLoads(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/planning.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for _, block := range codeBlocks(string(doc), "yaml") {
+		if !strings.HasPrefix(block, "# scan.yaml") {
+			continue
+		}
+		blocks++
+		path := filepath.Join(t.TempDir(), "scan.yaml")
+		if err := os.WriteFile(path, []byte(block), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadConfig(path)
+		if err != nil {
+			t.Fatalf("the example does not load: %v", err)
+		}
+		pc := cfg.Plan
+		if pc.PilotSize == 0 || pc.WaveBy == "" || pc.MaxWaveSize == 0 || pc.SettleHours == 0 || len(pc.SettledMoveStatuses) == 0 || pc.RBAC.Group == "" {
+			t.Fatalf("the example leaves a plan setting out: %+v", pc)
+		}
+		o := plan.Options{PilotSize: pc.PilotSize, WaveBy: pc.WaveBy, MaxWaveSize: pc.MaxWaveSize, SettleHours: pc.SettleHours, SyncIntervalMinutes: 30}
+		if err := o.Normalize(); err != nil {
+			t.Fatalf("the example's plan settings are refused: %v", err)
+		}
+		if _, err := defaultSyncInterval(cfg.Params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if blocks != 1 {
+		t.Fatalf("%d example scan.yaml blocks in docs/planning.md, want 1", blocks)
+	}
+}

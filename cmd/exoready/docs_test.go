@@ -13,7 +13,7 @@ import (
 
 // docsWithCommands are the documents whose example commands must run as
 // written: every subcommand and flag must exist.
-var docsWithCommands = []string{"../../README.md", "../../docs/scheduling.md", "../../docs/evidence.md", "../../docs/exit-codes.md"}
+var docsWithCommands = []string{"../../README.md", "../../docs/scheduling.md", "../../docs/evidence.md", "../../docs/exit-codes.md", "../../docs/planning.md"}
 
 // TestSchedulingExampleConfigLoads reads the example scan.yaml of
 // docs/scheduling.md with the real loader.
