@@ -6,17 +6,136 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // rawObject is one exported or returned object. Property values stay raw
 // until a normaliser asks for them: Get-Mailbox carries some 250 properties
 // of which exoready reads about 40.
 type rawObject struct {
-	props map[string]json.RawMessage // JSON: names as written
-	cells map[string]string          // CSV: names as in the header
-	cols  map[string]int             // CSV: 1-based column of each name
-	index int                        // 0-based position in the file or response
-	line  int                        // line where the object starts, 0 when unknown
+	props propMap           // JSON: names as written
+	cells map[string]string // CSV: names as in the header
+	cols  map[string]int    // CSV: 1-based column of each name
+	index int               // 0-based position in the file or response
+	line  int               // line where the object starts, 0 when unknown
+}
+
+// propMap holds an object's properties. Decoding refuses a name that
+// appears twice, in any case (PowerShell names are case-insensitive):
+// ConvertTo-Json never writes one, so the file was merged or edited, and
+// which of the two values is true cannot be told. Taking the last one, as
+// encoding/json does, could turn a mailbox cloud-managed in silence.
+type propMap map[string]json.RawMessage
+
+// duplicateError is a property name that appears twice in one object.
+type duplicateError struct{ first, second string }
+
+func (e *duplicateError) Error() string {
+	if e.first == e.second {
+		return fmt.Sprintf("property %q appears twice in one object (ConvertTo-Json never writes that: the file was edited or merged; export it again)", e.first)
+	}
+	return fmt.Sprintf("properties %q and %q are the same PowerShell property, which appears twice in one object (the file was edited or merged; export it again)", e.first, e.second)
+}
+
+func (p *propMap) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if m == nil { // null
+		return nil
+	}
+	if keys := topLevelKeys(data, nil); keys != len(m) {
+		return duplicateIn(data)
+	}
+	// Same name in another case: compare case-folded hashes, then names.
+	seen := make(map[uint64]string, len(m))
+	for k := range m {
+		h := foldHash(k)
+		if first, ok := seen[h]; ok && strings.EqualFold(first, k) {
+			a, b := first, k
+			if b < a {
+				a, b = b, a
+			}
+			return &duplicateError{a, b}
+		}
+		seen[h] = k
+	}
+	*p = m
+	return nil
+}
+
+// topLevelKeys counts the property names of a JSON object's top level and
+// passes each to fn (when not nil) as raw, still escaped, bytes.
+func topLevelKeys(data []byte, fn func([]byte) bool) int {
+	n, depth := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			j := i + 1
+			for j < len(data) && data[j] != '"' {
+				if data[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if depth == 1 {
+				k := j + 1
+				for k < len(data) && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r' || data[k] == '\n') {
+					k++
+				}
+				if k < len(data) && data[k] == ':' {
+					n++
+					if fn != nil && !fn(data[i+1:min(j, len(data))]) {
+						return n
+					}
+				}
+			}
+			i = j
+		}
+	}
+	return n
+}
+
+// duplicateIn finds the name that appears twice in an object.
+func duplicateIn(data []byte) error {
+	seen := map[string]bool{}
+	var dup string
+	topLevelKeys(data, func(raw []byte) bool {
+		var k string
+		if json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &k) != nil {
+			k = string(raw)
+		}
+		if seen[k] {
+			dup = k
+			return false
+		}
+		seen[k] = true
+		return true
+	})
+	return &duplicateError{dup, dup}
+}
+
+// foldHash hashes a name's simple case folding (FNV-1a of lower-case runes).
+func foldHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		} else {
+			r = unicode.ToLower(r)
+		}
+		h ^= uint64(r)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // envelope is what surrounds the objects of a response or wrapped export:
@@ -114,6 +233,10 @@ func readArray(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObje
 		o := &rawObject{index: env.Objects, line: line}
 		if err := dec.Decode(&o.props); err != nil {
 			var typ *json.UnmarshalTypeError
+			var dup *duplicateError
+			if errors.As(err, &dup) {
+				return &syntaxError{line, fmt.Sprintf("object %d: %v", env.Objects+1, dup)}
+			}
 			if errors.As(err, &typ) {
 				if typ.Value == "null" {
 					continue
@@ -140,7 +263,8 @@ func readArray(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObje
 // "value" array is streamed, an error body, or one plain object.
 func readTopObject(t *textStream, dec *json.Decoder, env *envelope, fn func(*rawObject) error) error {
 	line := t.lineAt(dec.InputOffset() - 1)
-	props := map[string]json.RawMessage{}
+	props := propMap{}
+	names := map[string]string{} // lower-case name → name: see propMap
 	sawValue := false
 	var plain []string // ordinary property names, to tell a wrapper from an object
 	for dec.More() {
@@ -149,6 +273,10 @@ func readTopObject(t *textStream, dec *json.Decoder, env *envelope, fn func(*raw
 			return jsonError(t, dec, err)
 		}
 		key, _ := tok.(string)
+		if first, dup := names[strings.ToLower(key)]; dup {
+			return &syntaxError{t.lineAt(dec.InputOffset()), (&duplicateError{first, key}).Error()}
+		}
+		names[strings.ToLower(key)] = key
 		if strings.EqualFold(key, "value") && !sawValue {
 			vt, err := dec.Token()
 			if err != nil {
@@ -258,7 +386,15 @@ func jsonError(t *textStream, dec *json.Decoder, err error) error {
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		return &syntaxError{t.lineAt(syn.Offset), syn.Error()}
+		msg, off := syn.Error(), syn.Offset
+		if strings.HasPrefix(msg, "invalid character 'ï'") {
+			// 0xEF outside a string: most often the EF BB BF byte-order
+			// mark of a second file appended to the first. (Token's
+			// SyntaxError.Offset can lag behind: the decoder's is exact.)
+			msg += " (a UTF-8 byte-order mark in the middle of the file? two exports were joined into one file: export each cmdlet to its own file)"
+			off = max(off, dec.InputOffset())
+		}
+		return &syntaxError{t.lineAt(off), msg}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return &syntaxError{t.lineAt(t.off), "the JSON ends early: the file is truncated, export it again"}
