@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/exoready/exoready/internal/jsondup"
 )
 
 // ErrFindings marks a findings file that cannot be used.
@@ -38,6 +40,9 @@ func ParseReport(data []byte) (*Report, error) {
 	}
 	if *head.SchemaVersion != FindingsSchemaVersion {
 		return nil, fmt.Errorf("%w: schema_version %d is not supported (this exoready reads %d)", ErrFindings, *head.SchemaVersion, FindingsSchemaVersion)
+	}
+	if d := jsondup.Find(data); d != nil {
+		return nil, fmt.Errorf("%w: line %d: %q appears twice in one object: the file was edited or merged", ErrFindings, d.Line, d.Name)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/exoready/exoready/internal/jsondup"
 )
 
 // ErrSnapshot marks a snapshot document that cannot be used (malformed,
@@ -42,6 +44,9 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 	case *head.SchemaVersion != SchemaVersion:
 		return nil, fmt.Errorf("%w: schema_version %d is not supported (this exoready reads version %d); re-collect with this version or use a matching exoready",
 			ErrSnapshot, *head.SchemaVersion, SchemaVersion)
+	}
+	if d := jsondup.Find(data); d != nil {
+		return nil, fmt.Errorf("%w: line %d: %q appears twice in one object: the file was edited or merged; collect again", ErrSnapshot, d.Line, d.Name)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
