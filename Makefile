@@ -52,7 +52,7 @@ ldap-up: ## start the throwaway Samba AD DC on 127.0.0.1 (prints the env to expo
 ldap-down: ## stop the throwaway Samba AD DC
 	bash scripts/samba-dc.sh stop
 
-GOLDEN_PKGS := $(shell grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u)
+GOLDEN_PKGS := $(shell grep -rl --include='*_test.go' 'flag.Bool."update"' . | xargs -n1 dirname | sort -u)
 
 golden: ## refresh golden files after an intended output change (review the diff!)
 	$(GO) test $(GOLDEN_PKGS) -count=1 -update
