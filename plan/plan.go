@@ -453,6 +453,8 @@ func (p *Plan) count() {
 		}
 	}
 	switch {
+	case s.Mailboxes == 0:
+		s.Headline = "Nothing to plan: the input has no mailbox inventory (Exchange Online or Active Directory was not collected)."
 	case s.ToFlip == 0:
 		s.Headline = "Nothing to plan: no dir-synced mailbox is left to flip."
 	case len(p.TenantBlockers) > 0:
@@ -464,7 +466,8 @@ func (p *Plan) count() {
 		s.Headline = fmt.Sprintf("No wave can start: tenant-wide %s %s %s every flip. Fix %s, scan again and re-plan (or plan ahead with --assume-fixed %s).",
 			plural(len(ids), "blocker", "blockers"), list, plural(len(ids), "blocks", "block"), list, ids[0])
 	case s.Pilot == 0:
-		s.Headline = fmt.Sprintf("No pilot: none of the %d mailboxes to flip qualifies (ready now, no open findings or waivers). Fix the blockers listed per wave and re-plan.", s.ToFlip)
+		s.Headline = fmt.Sprintf("No pilot: none of the %d %s to flip qualifies (ready now, no open findings or waivers). Fix the blockers listed per wave and re-plan.",
+			s.ToFlip, plural(s.ToFlip, "mailbox", "mailboxes"))
 	default:
 		s.Headline = fmt.Sprintf("Pilot of %d %s from %s, then %d %s with %d %s to flip; %d held back.",
 			s.Pilot, plural(s.Pilot, "mailbox", "mailboxes"), p.Waves[0].EarliestStart.Format(time.RFC3339),

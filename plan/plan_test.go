@@ -3,13 +3,16 @@ package plan_test
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/fixtures"
 	"github.com/exoready/exoready/plan"
 )
 
@@ -306,5 +309,37 @@ func TestWaveByCustomAttribute(t *testing.T) {
 		if !strings.HasPrefix(w.Name, "CustomAttribute1 ") {
 			t.Errorf("wave name %q", w.Name)
 		}
+	}
+}
+
+// Inputs with parts missing plan nothing they cannot vouch for.
+func TestIncompleteInputs(t *testing.T) {
+	load := func(name string) *snapshot.Snapshot {
+		data, err := fs.ReadFile(fixtures.Snapshots(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := snapshot.ParseSnapshot(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// AD only: no joined inventory, so nothing to plan, and it says why.
+	p := build(t, input(t, load("minimal.json")), plan.Options{})
+	if p.Summary.Mailboxes != 0 || !strings.Contains(p.Summary.Headline, "no mailbox inventory") || len(p.Files) != 1 {
+		t.Errorf("minimal: %+v, %d files", p.Summary, len(p.Files))
+	}
+	// A rule could not be assessed: its mailboxes are unknown, held back, never in a script.
+	p = build(t, input(t, load("partial.json")), plan.Options{})
+	for _, w := range p.Waves {
+		for _, m := range w.Mailboxes {
+			if m.Action != plan.ActionHold || !strings.Contains(m.HoldReason, "not assessed") {
+				t.Errorf("partial: %s is %s (%s), want held back as not assessed", m.DisplayName, m.Action, m.HoldReason)
+			}
+		}
+	}
+	if p.Summary.Held == 0 || p.Summary.Planned != 0 {
+		t.Errorf("partial: %+v", p.Summary)
 	}
 }
