@@ -76,7 +76,7 @@ func (p *Plan) procedureTable() table {
 	by := groupTitle(p.Options.WaveBy)
 	rows := [][]string{
 		{"1", "Pick 5 to 20 test mailboxes, including one or two shared or room mailboxes", "Wave 0 (Pilot): only mailboxes ready to flip now, with no open findings or waivers, one of each kind present, spread across OUs and departments; the reason for each is in the Pilot table"},
-		{"2", "Wait one sync cycle + 24 h after on-premises changes", "Each wave's earliest safe start; enable.ps1 refuses to run earlier; exoready plan --check against a fresh scan catches changes made after planning"},
+		{"2", "Wait one sync cycle + 24 h after on-premises changes", "Each wave's earliest safe start; enable.ps1 -Execute refuses to run earlier; exoready plan --check against a fresh scan catches changes made after planning"},
 		{"3", "Export a snapshot of the current attributes", "backup.ps1 of the wave: every Get-Mailbox property to JSON and CSV, never overwritten"},
 		{"4", "Set IsExchangeCloudManaged to $true", "enable.ps1: a dry run (-WhatIf) first, then -Execute; stops at the first error"},
 		{"5", "Verify that cloud edits persist across sync cycles", "verify.ps1 right after enable and again after at least two sync cycles: the flag and every Exchange attribute against the backup"},
