@@ -33,6 +33,14 @@ func ParseReport(data []byte) (*Report, error) {
 		SchemaVersion *int `json:"schema_version"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			line := 1 + bytes.Count(data[:min(max(syn.Offset-1, 0), int64(len(data)))], []byte("\n"))
+			if syn.Offset >= int64(len(data)) {
+				return nil, fmt.Errorf("%w: line %d: the file ends early (truncated?)", ErrFindings, line)
+			}
+			return nil, fmt.Errorf("%w: line %d: %v", ErrFindings, line, err)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrFindings, err)
 	}
 	if head.SchemaVersion == nil {

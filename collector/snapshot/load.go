@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/exoready/exoready/internal/jsondup"
 )
@@ -124,6 +125,7 @@ func (s *Snapshot) Complete() bool {
 func describeJSONError(data []byte, err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var tpe *time.ParseError
 	switch {
 	case errors.As(err, &syn):
 		l, c := lineCol(data, syn.Offset)
@@ -131,6 +133,14 @@ func describeJSONError(data []byte, err error) string {
 	case errors.As(err, &typ):
 		l, c := lineCol(data, typ.Offset)
 		return fmt.Sprintf("line %d, column %d: field %q: expected %s, found JSON %s", l, c, typ.Field, typ.Type, typ.Value)
+	case errors.As(err, &tpe):
+		// encoding/json gives a time's error no position: find the value.
+		where := ""
+		if i := bytes.Index(data, []byte(`"`+tpe.Value+`"`)); i >= 0 {
+			l, _ := lineCol(data, int64(i)+1)
+			where = fmt.Sprintf("line %d: ", l)
+		}
+		return fmt.Sprintf("%s%q is not an RFC 3339 time (UTC, years 0000 to 9999)", where, tpe.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "document ends early (truncated file?)"
 	}
