@@ -147,7 +147,7 @@ var (
 		"hidden_from_address_lists_enabled", "custom_attributes", "extension_custom_attributes", "when_changed_utc",
 		// guid and the move fields let the rollout planner address a mailbox
 		// unambiguously and see moves from findings.json alone.
-		"guid", "mailbox_move_status", "mailbox_move_flags"}
+		"guid", "external_directory_object_id", "mailbox_move_status", "mailbox_move_flags"}
 )
 
 // mailboxRows builds the mailbox inventory with each mailbox's readiness:
