@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/exoready/exoready/collector/snapshot"
 )
 
 // RunOptions are the inputs of one evaluation.
@@ -19,6 +21,14 @@ type RunOptions struct {
 	// Snapshot is the snapshot document exactly as written or read; its
 	// SHA-256 identifies it in the report.
 	Snapshot []byte
+	// Parsed is the same snapshot already decoded (the scan's own, or the
+	// one snapshot.ReadSnapshotFile returned). The engine then converts it
+	// straight to the policies' input instead of decoding the JSON again,
+	// and Snapshot may be nil when Digest is given.
+	Parsed *snapshot.Snapshot
+	// Digest identifies the snapshot document when Snapshot is nil: a scan
+	// hashes its snapshot while streaming it to disk.
+	Digest *Digest
 	Tool     Tool
 	// Clock gives "now"; inject a fixed clock for byte-identical reports.
 	Clock func() time.Time
@@ -34,39 +44,59 @@ type RunOptions struct {
 	Waivers *WaiverSet
 }
 
+// Digest identifies a snapshot document by its SHA-256 and size.
+type Digest struct {
+	SHA256 string
+	Bytes  int64
+}
+
 // snapshotView is the part of the snapshot evaluate reads itself; the rest
 // is only seen by policies.
 type snapshotView struct {
-	SchemaVersion int       `json:"schema_version"`
-	CollectedAt   time.Time `json:"collected_at"`
-	Sources       map[string]struct {
-		Collected bool   `json:"collected"`
-		Complete  bool   `json:"complete"`
-		Method    string `json:"method"`
-		Origin    string `json:"origin"`
-		Files     []struct {
-			Path   string `json:"path"`
-			SHA256 string `json:"sha256"`
-			Bytes  int64  `json:"bytes"`
-		} `json:"files"`
-		Errors []struct {
-			Path    string `json:"path"`
-			Message string `json:"message"`
-		} `json:"errors"`
-	} `json:"sources"`
-	AD *struct {
-		Forest string `json:"forest"`
-	} `json:"ad"`
-	EXO *struct {
-		TenantID string `json:"tenant_id"`
-	} `json:"exo"`
-	Entra *struct {
-		Organization *struct {
-			ID          string `json:"id"`
-			DisplayName string `json:"display_name"`
-		} `json:"organization"`
-	} `json:"entra"`
-	Joined []joinedView `json:"joined"`
+	SchemaVersion int                   `json:"schema_version"`
+	CollectedAt   time.Time             `json:"collected_at"`
+	Sources       map[string]sourceView `json:"sources"`
+	AD            *adView               `json:"ad"`
+	EXO           *exoView              `json:"exo"`
+	Entra         *entraView            `json:"entra"`
+	Joined        []joinedView          `json:"joined"`
+}
+
+type sourceView struct {
+	Collected bool        `json:"collected"`
+	Complete  bool        `json:"complete"`
+	Method    string      `json:"method"`
+	Origin    string      `json:"origin"`
+	Files     []fileView  `json:"files"`
+	Errors    []errorView `json:"errors"`
+}
+
+type fileView struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+type errorView struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+type adView struct {
+	Forest string `json:"forest"`
+}
+
+type exoView struct {
+	TenantID string `json:"tenant_id"`
+}
+
+type entraView struct {
+	Organization *organizationView `json:"organization"`
+}
+
+type organizationView struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
 }
 
 type joinedView struct {
@@ -77,9 +107,11 @@ type joinedView struct {
 	JoinMethod  string         `json:"join_method"`
 	AD          map[string]any `json:"ad"`
 	EXO         map[string]any `json:"exo"`
-	Drift       []struct {
-		Attribute string `json:"attribute"`
-	} `json:"drift"`
+	Drift       []driftView    `json:"drift"`
+}
+
+type driftView struct {
+	Attribute string `json:"attribute"`
 }
 
 // Evaluate runs every rule on the snapshot and builds the report.
@@ -88,32 +120,27 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		ro.Clock = time.Now
 	}
 	started := ro.Clock().UTC()
-	sum := sha256.Sum256(ro.Snapshot)
+	digest := Digest{Bytes: int64(len(ro.Snapshot))}
+	if ro.Snapshot == nil && ro.Digest != nil {
+		digest = *ro.Digest
+	} else {
+		sum := sha256.Sum256(ro.Snapshot)
+		digest.SHA256 = hex.EncodeToString(sum[:])
+	}
 	if ro.Waivers != nil {
 		ro.Files = append(append([]InputFile(nil), ro.Files...), ro.Waivers.InputFile())
 	}
 
-	var view snapshotView
-	if err := json.Unmarshal(ro.Snapshot, &view); err != nil {
-		return nil, fmt.Errorf("decode snapshot: %w", err)
-	}
-	var doc any
-	dec := json.NewDecoder(bytes.NewReader(ro.Snapshot))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decode snapshot: %w", err)
-	}
-	input, err := ast.InterfaceToValue(doc)
+	view, input, err := decodeInput(ro)
 	if err != nil {
-		return nil, fmt.Errorf("convert snapshot for policies: %w", err)
+		return nil, err
 	}
-	root, _ := doc.(map[string]any)
 
 	rep := &Report{
 		SchemaVersion: FindingsSchemaVersion,
 		Tool:          ro.Tool,
 		PolicyPack:    e.Pack(),
-		Inputs:        inputsFrom(&view, hex.EncodeToString(sum[:]), int64(len(ro.Snapshot)), ro.Files),
+		Inputs:        inputsFrom(&view, digest.SHA256, digest.Bytes, ro.Files),
 		Inventory:     Inventory{Sections: map[string][]map[string]any{}},
 	}
 	rep.ScanID = scanID(rep.Inputs.Snapshot.SHA256, rep.PolicyPack.SHA256, started)
@@ -126,7 +153,7 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 			return nil, err
 		}
 		res := RuleResult{RuleMeta: r.meta}
-		if reason := e.starved(r.meta, root, &view); reason != "" {
+		if reason := e.starved(r.meta, input, &view); reason != "" {
 			f := tenantFinding(r.meta, StatusError, "not assessed: "+reason)
 			findings = append(findings, f)
 			results = append(results, res)
@@ -236,9 +263,37 @@ var sourceHints = map[string]string{
 	"joined": "the AD/EXO join needs both AD users and EXO mailboxes",
 }
 
+// decodeInput returns what the engine reads of the snapshot and the
+// policies' input: from the decoded snapshot when the caller has it, else
+// from the JSON bytes.
+func decodeInput(ro RunOptions) (snapshotView, ast.Value, error) {
+	var view snapshotView
+	if ro.Parsed != nil {
+		input, terms, err := convertSnapshot(ro.Parsed)
+		if err != nil {
+			return view, nil, err
+		}
+		return viewOf(ro.Parsed, terms), input, nil
+	}
+	if err := json.Unmarshal(ro.Snapshot, &view); err != nil {
+		return view, nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(ro.Snapshot))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return view, nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	input, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return view, nil, fmt.Errorf("convert snapshot for policies: %w", err)
+	}
+	return view, input, nil
+}
+
 // starved returns why a rule cannot be assessed, or "" when it can: a
 // required path that is null or absent, or that a source error names.
-func (e *Engine) starved(rm RuleMeta, root map[string]any, view *snapshotView) string {
+func (e *Engine) starved(rm RuleMeta, root ast.Value, view *snapshotView) string {
 	for _, req := range rm.Requires {
 		deps := []string{req}
 		if req == "joined" || strings.HasPrefix(req, "joined.") {
@@ -255,7 +310,7 @@ func (e *Engine) starved(rm RuleMeta, root map[string]any, view *snapshotView) s
 		}
 		if !present(root, req) {
 			top := strings.SplitN(req, ".", 2)[0]
-			if v, ok := root[top]; !ok || v == nil {
+			if !present(root, top) {
 				return sourceHints[top]
 			}
 			return req + " was not collected"
@@ -268,16 +323,22 @@ func overlaps(a, b string) bool {
 	return a == b || strings.HasPrefix(a, b+".") || strings.HasPrefix(b, a+".")
 }
 
-func present(root map[string]any, p string) bool {
-	var cur any = root
+// present reports whether the input holds a non-null value at the dotted path p.
+func present(root ast.Value, p string) bool {
+	cur := root
 	for _, part := range strings.Split(p, ".") {
-		m, ok := cur.(map[string]any)
+		m, ok := cur.(ast.Object)
 		if !ok {
 			return false
 		}
-		if cur, ok = m[part]; !ok || cur == nil {
+		t := m.Get(ast.StringTerm(part))
+		if t == nil {
 			return false
 		}
+		if _, null := t.Value.(ast.Null); null {
+			return false
+		}
+		cur = t.Value
 	}
 	return true
 }

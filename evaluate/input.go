@@ -1,0 +1,294 @@
+package evaluate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/exoready/exoready/collector/snapshot"
+)
+
+// inputValue converts a decoded snapshot into the policies' input: the same
+// ast.Value as decoding its JSON (numbers as JSON numbers, times as RFC 3339
+// strings, nil as null), built from the Go values without a JSON round
+// trip. The AD and EXO objects of the joined view are the ones of ad.users
+// and exo.mailboxes: each is converted once and the two places share the
+// term, which halves the input of a large tenant.
+func inputValue(s *snapshot.Snapshot) (ast.Value, error) {
+	v, _, err := convertSnapshot(s)
+	return v, err
+}
+
+// convertSnapshot is inputValue that also returns the term of every AD
+// recipient and EXO mailbox, by pointer.
+func convertSnapshot(s *snapshot.Snapshot) (ast.Value, map[any]*ast.Term, error) {
+	c := &converter{
+		shared: map[any]*ast.Term{},
+		ad:     map[string]int{},
+		exo:    map[string]int{},
+	}
+	if s.AD != nil {
+		for i := range s.AD.Users {
+			c.ad[s.AD.Users[i].DN] = i
+		}
+	}
+	if s.EXO != nil {
+		for i := range s.EXO.Mailboxes {
+			c.exo[s.EXO.Mailboxes[i].Guid+"\x00"+s.EXO.Mailboxes[i].Identity] = i
+		}
+	}
+	c.snap = s
+	t := c.value(reflect.ValueOf(s).Elem())
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	return t.Value, c.shared, nil
+}
+
+// viewOf is what the engine reads itself of a decoded snapshot, as
+// decoding its JSON into snapshotView gives it. Of the joined view's AD and
+// EXO objects it keeps the inventory's fields, from their converted terms.
+func viewOf(s *snapshot.Snapshot, terms map[any]*ast.Term) snapshotView {
+	var v snapshotView
+	v.SchemaVersion, v.CollectedAt = s.SchemaVersion, s.CollectedAt
+	v.Sources = map[string]sourceView{}
+	for name, st := range map[string]snapshot.SourceStatus{"ad": s.Sources.AD, "exo": s.Sources.EXO, "entra": s.Sources.Entra, "facts": s.Sources.Facts} {
+		sv := sourceView{Collected: st.Collected, Complete: st.Complete, Method: st.Method, Origin: st.Origin}
+		for _, f := range st.Files {
+			sv.Files = append(sv.Files, fileView{Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
+		}
+		for _, e := range st.Errors {
+			sv.Errors = append(sv.Errors, errorView{Path: e.Path, Message: e.Message})
+		}
+		v.Sources[name] = sv
+	}
+	if s.AD != nil {
+		v.AD = &adView{Forest: s.AD.Forest}
+	}
+	if s.EXO != nil {
+		v.EXO = &exoView{TenantID: s.EXO.TenantID}
+	}
+	if s.Entra != nil {
+		v.Entra = &entraView{}
+		if o := s.Entra.Organization; o != nil {
+			v.Entra.Organization = &organizationView{ID: o.ID, DisplayName: o.DisplayName}
+		}
+	}
+	if s.Joined != nil {
+		v.Joined = make([]joinedView, len(s.Joined))
+	}
+	for i := range s.Joined {
+		j := &s.Joined[i]
+		jv := joinedView{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod}
+		if j.AD != nil {
+			jv.AD = fieldsOf(terms[j.AD], inventoryADFields)
+		}
+		if j.EXO != nil {
+			jv.EXO = fieldsOf(terms[j.EXO], inventoryEXOFields)
+		}
+		for _, d := range j.Drift {
+			jv.Drift = append(jv.Drift, driftView{Attribute: d.Attribute})
+		}
+		v.Joined[i] = jv
+	}
+	return v
+}
+
+// fieldsOf returns the named properties of an object term as plain values.
+func fieldsOf(t *ast.Term, keys []string) map[string]any {
+	obj, ok := t.Value.(ast.Object)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		if v := obj.Get(ast.InternedTerm(k)); v != nil {
+			x, err := ast.JSON(v.Value)
+			if err == nil {
+				out[k] = x
+			}
+		}
+	}
+	return out
+}
+
+type converter struct {
+	snap    *snapshot.Snapshot
+	shared  map[any]*ast.Term // converted *ADRecipient / *Mailbox, by pointer
+	ad, exo map[string]int    // indexes of users and mailboxes, for joined copies
+	err     error
+}
+
+// fieldPlan is how one struct field converts.
+type fieldPlan struct {
+	index     int
+	key       *ast.Term
+	omitempty bool
+}
+
+var plans sync.Map // reflect.Type → []fieldPlan
+
+func planOf(t reflect.Type) []fieldPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.([]fieldPlan)
+	}
+	var out []fieldPlan
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, fieldPlan{index: i, key: ast.InternedTerm(name), omitempty: opts == "omitempty"})
+	}
+	plans.Store(t, out)
+	return out
+}
+
+var (
+	timeType       = reflect.TypeFor[time.Time]()
+	adRecipientPtr = reflect.TypeFor[*snapshot.ADRecipient]()
+	mailboxPtr     = reflect.TypeFor[*snapshot.Mailbox]()
+)
+
+func (c *converter) value(v reflect.Value) *ast.Term {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return ast.InternedNullTerm
+		}
+		if v.Type() == adRecipientPtr || v.Type() == mailboxPtr {
+			return c.sharedObject(v)
+		}
+		return c.value(v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			b, err := v.Interface().(time.Time).MarshalText()
+			if err != nil {
+				c.err = fmt.Errorf("convert snapshot for policies: %w", err)
+				return ast.InternedNullTerm
+			}
+			return ast.StringTerm(string(b))
+		}
+		plan := planOf(v.Type())
+		kvs := make([][2]*ast.Term, 0, len(plan))
+		for _, f := range plan {
+			fv := v.Field(f.index)
+			if f.omitempty && isEmptyValue(fv) {
+				continue
+			}
+			kvs = append(kvs, [2]*ast.Term{f.key, c.value(fv)})
+		}
+		return ast.NewTerm(ast.NewObject(kvs...))
+	case reflect.Slice:
+		if v.IsNil() {
+			return ast.InternedNullTerm
+		}
+		n := v.Len()
+		terms := make([]*ast.Term, n)
+		share := v.Type().Elem() == adRecipientPtr.Elem() || v.Type().Elem() == mailboxPtr.Elem()
+		for i := range n {
+			if share {
+				terms[i] = c.sharedObject(v.Index(i).Addr())
+			} else {
+				terms[i] = c.value(v.Index(i))
+			}
+		}
+		return ast.ArrayTerm(terms...)
+	case reflect.Map:
+		if v.IsNil() {
+			return ast.InternedNullTerm
+		}
+		if v.Type().Elem().Kind() == reflect.Interface {
+			return c.viaJSON(v)
+		}
+		kvs := make([][2]*ast.Term, 0, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			kvs = append(kvs, [2]*ast.Term{ast.InternedTerm(it.Key().String()), c.value(it.Value())})
+		}
+		return ast.NewTerm(ast.NewObject(kvs...))
+	case reflect.String:
+		return ast.InternedTerm(v.String())
+	case reflect.Bool:
+		return ast.InternedTerm(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n := v.Int()
+		if n >= -1 && n <= 512 {
+			return ast.InternedTerm(int(n))
+		}
+		return ast.NumberTerm(json.Number(strconv.FormatInt(n, 10)))
+	case reflect.Interface:
+		if v.IsNil() {
+			return ast.InternedNullTerm
+		}
+		return c.viaJSON(v)
+	}
+	return c.viaJSON(v)
+}
+
+// sharedObject converts an AD recipient or EXO mailbox once. A joined
+// entry decoded from JSON holds a copy, not a pointer into the section: it
+// shares the section's term when the copy is identical.
+func (c *converter) sharedObject(p reflect.Value) *ast.Term {
+	key := p.Interface()
+	if t, ok := c.shared[key]; ok {
+		return t
+	}
+	var orig any
+	switch o := key.(type) {
+	case *snapshot.ADRecipient:
+		if i, ok := c.ad[o.DN]; ok && &c.snap.AD.Users[i] != o && reflect.DeepEqual(*o, c.snap.AD.Users[i]) {
+			orig = &c.snap.AD.Users[i]
+		}
+	case *snapshot.Mailbox:
+		if i, ok := c.exo[o.Guid+"\x00"+o.Identity]; ok && &c.snap.EXO.Mailboxes[i] != o && reflect.DeepEqual(*o, c.snap.EXO.Mailboxes[i]) {
+			orig = &c.snap.EXO.Mailboxes[i]
+		}
+	}
+	if orig != nil {
+		t := c.sharedObject(reflect.ValueOf(orig))
+		c.shared[key] = t
+		return t
+	}
+	t := c.value(p.Elem())
+	c.shared[key] = t
+	return t
+}
+
+// viaJSON converts a value of no fixed type (Get-OrganizationConfig's
+// properties) through JSON, exactly as decoding the snapshot would.
+func (c *converter) viaJSON(v reflect.Value) *ast.Term {
+	b, err := json.Marshal(v.Interface())
+	if err == nil {
+		var val ast.Value
+		if val, err = ast.ValueFromReader(bytes.NewReader(b)); err == nil {
+			return ast.NewTerm(val)
+		}
+	}
+	c.err = fmt.Errorf("convert snapshot for policies: %w", err)
+	return ast.InternedNullTerm
+}
+
+// isEmptyValue is encoding/json's test for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
