@@ -29,7 +29,7 @@ type RunOptions struct {
 	// Digest identifies the snapshot document when Snapshot is nil: a scan
 	// hashes its snapshot while streaming it to disk.
 	Digest *Digest
-	Tool     Tool
+	Tool   Tool
 	// Clock gives "now"; inject a fixed clock for byte-identical reports.
 	Clock func() time.Time
 	// Files are run inputs besides the snapshot's own (scan.yaml, waivers).
