@@ -64,12 +64,35 @@ chosen_primary(o) := o.mail if {
 	count(primaries(o)) > 0
 } else := "<address>"
 
-# owners maps each address (prefix and address lower-cased: SMTP and smtp
-# are one address) to the indexes of the holders carrying it.
-owners[key] contains i if {
+# addresses lists every (address, holder index) pair; the address has its
+# prefix and value lower-cased, so SMTP and smtp are one address.
+addresses := [{"key": lower(p), "holder": i} |
 	some i, h in holders
 	some p in h.obj.proxy_addresses
-	key := lower(p)
+]
+
+# duplicates are the addresses held more than once: neighbours in the
+# sorted list of every address, found in one linear pass (grouping all
+# addresses first would cost far more at 600,000 mailboxes).
+sorted_keys := sort([e.key | some e in addresses])
+
+duplicates contains key if {
+	some i, key in sorted_keys
+	i > 0
+	previous := i - 1
+	key == sorted_keys[previous]
+}
+
+# owners maps each duplicated address to the holders carrying it. The
+# comprehension compares addresses[j].key with the key bound outside it,
+# which OPA indexes once (comprehension indexing).
+owners[key] := idx if {
+	some key in duplicates
+	idx := {i |
+		some j
+		addresses[j].key == key
+		i := addresses[j].holder
+	}
 }
 
 deny contains {
