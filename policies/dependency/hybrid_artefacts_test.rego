@@ -52,3 +52,11 @@ test_clean_tenant_passes if {
 	count(rule.deny) == 0 with input as clean
 	count(rule.inventory.dependencies) == 0 with input as clean
 }
+
+test_missing_send_connectors_still_judge_the_rest if {
+	partial := object.union(full, {"ad": {"exchange": {"send_connectors": null}}})
+	types := {f.object.type | some f in rule.deny} with input as partial
+	not "send_connector" in types
+	"hybrid_configuration" in types
+	rule.checked == 8 with input as partial
+}

@@ -44,3 +44,9 @@ test_remediation_quotes_the_dn if {
 	some f in rule.deny with input as {"joined": [j], "entra": {"sync_jobs": []}}
 	contains(f.remediation, "-Identity 'CN=O''Brien,DC=corp'")
 }
+
+test_unknown_flag_is_left_to_mbx_001 if {
+	ins := {"joined": [joined("a", null, [hidden_drift])], "entra": {"sync_jobs": [job("Active")]}}
+	count(rule.deny) == 0 with input as ins
+	rule.checked == 0 with input as ins
+}

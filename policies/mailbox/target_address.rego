@@ -53,18 +53,24 @@ domain_of(addr) := lower(parts[count(parts) - 1]) if {
 	count(parts) > 1
 } else := ""
 
+# target is the remote mailbox's targetAddress, "" when AD has none.
+target(j) := t if {
+	t := j.ad.target_address
+	is_string(t)
+} else := ""
+
 address_of(t) := substring(t, 5, -1) if {
 	startswith(lower(t), "smtp:")
 } else := t
 
 deny contains {
-	"msg": sprintf("remote mailbox %s has targetAddress %s, not on the coexistence domain (%s)", [j.display_name, shown(j.ad.target_address), concat(", ", expected)]),
+	"msg": sprintf("remote mailbox %s has targetAddress %s, not on the coexistence domain (%s)", [j.display_name, shown(target(j)), concat(", ", expected)]),
 	"object": lib.joined_object(j),
-	"evidence": {"target_address": j.ad.target_address, "target_domain": domain_of(address_of(j.ad.target_address)), "coexistence_domains": expected, "dn": j.ad.dn},
+	"evidence": {"target_address": target(j), "target_domain": domain_of(address_of(target(j))), "coexistence_domains": expected, "dn": j.ad.dn},
 	"remediation": sprintf("Set-RemoteMailbox -Identity %s -RemoteRoutingAddress %s", [lib.ps_quote(j.ad.dn), lib.ps_quote(routing(j))]),
 } if {
 	some j in remote
-	not accepted_domain(domain_of(address_of(j.ad.target_address)))
+	not accepted_domain(domain_of(address_of(target(j))))
 }
 
 expected := sort(coexistence) if {

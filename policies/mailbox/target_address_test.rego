@@ -35,3 +35,9 @@ test_onprem_mailboxes_are_out_of_scope if {
 	onprem := object.union(j("a", ""), {"ad": {"recipient_type_details": "UserMailbox"}})
 	count(rule.deny) == 0 with input as {"joined": [onprem], "exo": {"remote_domains": domains(true)}}
 }
+
+test_missing_target_address_fails_not_passes if {
+	j_null := object.union(j("a", ""), {"ad": {"target_address": null}})
+	some f in rule.deny with input as {"joined": [j_null], "exo": {"remote_domains": domains(true)}}
+	f.object.id == "a"
+}

@@ -26,3 +26,9 @@ test_within_the_limit_passes if {
 test_no_writeback_passes if {
 	count(rule.deny) == 0 with input as ins("2026-11-20T08:00:00Z", []) with data.exoready.params.writeback_mailbox_limit as 1
 }
+
+test_unknown_flags_are_not_counted if {
+	ins := {"collected_at": "2026-11-20T08:00:00Z", "exo": {"mailboxes": [{"is_exchange_cloud_managed": null}, {}]}, "entra": {"sync_jobs": [job]}}
+	count(rule.deny) == 0 with input as ins with data.exoready.params.writeback_mailbox_limit as 0
+	rule.cloud_managed == 0 with input as ins
+}
