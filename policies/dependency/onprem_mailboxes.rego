@@ -75,3 +75,18 @@ evidence(u) := {
 	"home_mdb": u.home_mdb,
 	"user_principal_name": u.user_principal_name,
 }
+
+# Order 0: mailboxes move before the hybrid removal steps (1-8) and the
+# servers (99). System mailboxes go with the server and are not listed.
+inventory := {"dependencies": [{
+	"order": 0,
+	"type": "onprem_mailbox",
+	"name": u.display_name,
+	"rule_id": "EXR-DEP-001",
+	"action": sprintf("migrate to Exchange Online (database %s)", [db(u)]),
+	"id": lib.ad_id(u),
+	"dn": u.dn,
+} |
+	some u in input.ad.users
+	onprem(u)
+]}

@@ -36,3 +36,8 @@ test_empty_directory_checks_nothing if {
 	rule.checked == 0 with input as {"ad": {"users": []}}
 	count(rule.deny) == 0 with input as {"ad": {"users": []}}
 }
+
+test_onprem_mailboxes_are_listed_as_dependencies if {
+	ins := {"ad": {"users": [user("ann", "UserMailbox", mdb), user("sys", "ArbitrationMailbox", mdb)]}}
+	[r.name | some r in rule.inventory.dependencies] == ["ann"] with input as ins
+}

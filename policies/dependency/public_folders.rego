@@ -60,3 +60,9 @@ deny contains {
 errors contains "Get-OrganizationConfig has no PublicFoldersEnabled property: export it with all properties" if {
 	pf_setting == null
 }
+
+# Order 0: public folders move before the hybrid removal steps.
+inventory := {"dependencies": array.concat(
+	[{"order": 0, "type": "public_folder_mailbox", "name": u.display_name, "rule_id": "EXR-DEP-002", "action": "migrate public folders to Exchange Online", "id": lib.ad_id(u), "dn": u.dn} | some u in pf_mailboxes],
+	[{"order": 0, "type": "public_folder_database", "name": d.name, "rule_id": "EXR-DEP-002", "action": "migrate legacy public folders, then remove the database", "id": lower(d.dn), "dn": d.dn} | some d in pf_databases],
+)}

@@ -28,3 +28,8 @@ test_missing_setting_is_an_error if {
 	count(rule.errors) == 1 with input as ins
 	count(rule.deny) == 0 with input as ins
 }
+
+test_public_folders_are_listed_as_dependencies if {
+	ins := {"ad": {"users": [pf], "exchange": {"public_folder_databases": [{"name": "PFDB", "dn": "CN=PFDB,CN=x", "server": "EX01"}]}}, "exo": {"organization_config": {"PublicFoldersEnabled": "Local"}}}
+	{r.type | some r in rule.inventory.dependencies} == {"public_folder_mailbox", "public_folder_database"} with input as ins
+}
