@@ -47,11 +47,13 @@ func evaluateCommand(e *env) *cli.Command {
 				}
 				parts, raw = append(parts, s), data
 			}
+			o.Parsed = parts[0]
 			if len(parts) > 1 {
 				merged, err := collector.Merge(parts...)
 				if err != nil {
 					return err
 				}
+				o.Parsed = merged
 				if raw, err = merged.Marshal(); err != nil {
 					return err
 				}

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/fixtures"
 	"github.com/exoready/exoready/report"
 )
@@ -62,20 +66,59 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 		}
 		log.Info().Msg("scanning the embedded demo tenant corp.example.test")
 	} else {
-		s, err := collectSnapshot(ctx, c, e, o.Config, log)
+		s, err := collectSnapshot(ctx, c, e, o.Config, phases, log)
 		if err != nil {
 			return err
 		}
-		if snap, err = s.Marshal(); err != nil {
+		phases["collect"] = o.Clock().Sub(start).Milliseconds()
+		// The snapshot is streamed to disk and hashed on the way, never
+		// held as JSON in memory (gigabytes at 600,000 mailboxes); the
+		// engine takes it decoded.
+		o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
+		written := o.Clock()
+		if o.Digest, err = streamSnapshotFile(o.SnapshotOut, s); err != nil {
 			return err
 		}
-		phases["collect"] = o.Clock().Sub(start).Milliseconds()
+		phases["write_snapshot"] = o.Clock().Sub(written).Milliseconds()
+		o.Parsed = s
+		return evaluateAndReport(ctx, e, o, nil, phases, log)
 	}
 	o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
 	if err := writeSnapshotFile(o.SnapshotOut, snap); err != nil {
 		return err
 	}
 	return evaluateAndReport(ctx, e, o, snap, phases, log)
+}
+
+// streamSnapshotFile writes the snapshot as Marshal would and returns the
+// hash and size of what it wrote.
+func streamSnapshotFile(path string, s *snapshot.Snapshot) (*evaluate.Digest, error) {
+	if err := mkdirFor(path); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	var n int64
+	err := report.WriteAtomic(path, func(w ioWriter) error {
+		cw := &countWriter{w: io.MultiWriter(w, h)}
+		err := s.WriteJSON(cw)
+		n = cw.n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &evaluate.Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // writeSnapshotFile saves the evaluated snapshot beside the reports so the

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
+	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/policies"
 	"github.com/exoready/exoready/report"
@@ -39,6 +40,10 @@ type evalOptions struct {
 	// SnapshotInputs the snapshot files it read (evaluate).
 	SnapshotOut    string
 	SnapshotInputs []string
+	// Parsed and Digest, when set, are the snapshot decoded and its hash:
+	// the engine then skips decoding the JSON (evaluate.RunOptions).
+	Parsed *snapshot.Snapshot
+	Digest *evaluate.Digest
 	// Waivers are the accepted risks of the run (waivers.go); Verify is
 	// required of --policy bundles (--policy-verification-key).
 	Waivers *evaluate.WaiverSet
@@ -141,12 +146,17 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	if rep, err = redacted(rep, o.Redact, log); err != nil {
 		return err
 	}
-	written, err := report.WriteFiles(ctx, o.Out, o.Formats, rep, report.Options{})
-	if err != nil {
-		return err
-	}
-	for _, p := range written {
-		log.Info().Str("path", p).Msg("report written")
+	var written []string
+	for _, f := range o.Formats {
+		start := o.Clock()
+		paths, err := report.WriteFiles(ctx, o.Out, []string{f}, rep, report.Options{})
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			log.Info().Str("path", p).Dur("elapsed", o.Clock().Sub(start)).Msg("report written")
+		}
+		written = append(written, paths...)
 	}
 	m, err := writeEvidence(o, rep, written, log)
 	if err != nil {
@@ -177,6 +187,8 @@ func evaluateSnapshot(ctx context.Context, o evalOptions, snap []byte, phases ma
 	}
 	return engine.Evaluate(ctx, evaluate.RunOptions{
 		Snapshot: snap,
+		Parsed:   o.Parsed,
+		Digest:   o.Digest,
 		Tool:     evaluate.Tool{Name: "exoready", Version: version, Commit: commit},
 		Clock:    o.Clock,
 		Files:    files,
