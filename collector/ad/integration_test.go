@@ -496,7 +496,7 @@ func BenchmarkLiveCollect(b *testing.B) {
 	log := zerolog.Nop()
 	var entries int
 	for b.Loop() {
-		conn, err := connect(o, &log)
+		conn, err := connect(b.Context(), o, &log)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -78,7 +78,7 @@ func Collect(ctx context.Context, o Options) (*snapshot.AD, snapshot.SourceStatu
 	st := snapshot.SourceStatus{Collected: true, Method: "ldap", Origin: redactURL(o.URL),
 		Files: []snapshot.InputFile{}, Errors: []snapshot.SourceError{}}
 	log := zerolog.Ctx(ctx).With().Str("component", "collector.ad").Logger()
-	conn, err := connect(o, &log)
+	conn, err := connect(ctx, o, &log)
 	if err != nil {
 		return nil, st, err
 	}
@@ -101,8 +101,10 @@ func Collect(ctx context.Context, o Options) (*snapshot.AD, snapshot.SourceStatu
 	return ad, st, nil
 }
 
-// connect dials, secures and binds.
-func connect(o Options, log *zerolog.Logger) (*ldap.Conn, error) {
+// connect dials, secures and binds. Once connected, the end of ctx closes
+// the connection: a DC that accepts and never answers the bind must not
+// hold an interrupted run for the whole operation timeout.
+func connect(ctx context.Context, o Options, log *zerolog.Logger) (*ldap.Conn, error) {
 	origin := redactURL(o.URL)
 	u, err := url.Parse(o.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
@@ -132,14 +134,22 @@ func connect(o Options, log *zerolog.Logger) (*ldap.Conn, error) {
 		return nil, fmt.Errorf("%w: connect to %s: %s", ErrConnect, origin, describeConnErr(err))
 	}
 	conn.SetTimeout(o.Timeout)
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
 	if o.StartTLS {
 		if err := conn.StartTLS(tc); err != nil {
 			conn.Close()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			return nil, fmt.Errorf("%w: StartTLS with %s: %s", ErrConnect, origin, describeConnErr(err))
 		}
 	}
 	if err := conn.Bind(o.BindDN, o.Password); err != nil {
 		conn.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: bind to %s as %s: %s", ErrConnect, origin, o.BindDN, describeBindErr(err))
 	}
 	log.Debug().Str("origin", origin).Msg("bound")
