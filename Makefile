@@ -27,8 +27,8 @@ test-rego: ## the Rego unit tests of the built-in pack, through exoready itself
 test-integration: ## integration tests (needs `make ldap-up` first, or use `make test`)
 	$(GO) test -race -count=1 -tags integration ./collector/...
 
-demo: ## scan the embedded demo tenant into $(OUT)/ (exit 3 = not ready, as expected)
-	$(GO) run ./cmd/exoready scan --demo --out $(OUT) || [ $$? -eq 3 ]
+demo: build ## scan the embedded demo tenant into $(OUT)/ (exit 3 = not ready, as expected)
+	./exoready scan --demo --out $(OUT) || [ $$? -eq 3 ]
 
 render: ## render $(OUT)/report.xlsx with LibreOffice to PDF and one PNG per page in $(OUT)/render/ (installs LibreOffice when missing)
 	bash scripts/render-xlsx.sh $(OUT)/report.xlsx
