@@ -57,9 +57,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{set: set, params: params, version: opts.Version, log: opts.Logger.With().Str("component", "evaluate").Logger()}
-	e.compiler = ast.NewCompiler().WithStrict(true).WithEnablePrintStatements(true)
+	e.compiler = ast.NewCompiler().WithStrict(true).WithEnablePrintStatements(true).WithCapabilities(policyCapabilities())
 	if e.compiler.Compile(set.modules); e.compiler.Failed() {
-		return nil, fmt.Errorf("%w: compile: %v", ErrPolicy, e.compiler.Errors)
+		return nil, fmt.Errorf("%w: compile: %v%s", ErrPolicy, e.compiler.Errors, capabilityHint(e.compiler.Errors))
 	}
 	e.store = inmem.NewFromObject(map[string]any{"exoready": map[string]any{"params": params}})
 	hook := printHook{log: e.log}
