@@ -96,8 +96,9 @@ func (r *secretRun) leaks(t *testing.T, secrets map[string]string) []string {
 // TestSecretsNeverLeak runs scans with known secrets (the PFX password, the
 // access token the tenant issues, the redaction key, and, against the test
 // DC when EXOREADY_TEST_LDAP_URL is set, the LDAP password from the
-// environment and from a file) with logs at debug level, and searches every
-// output file, stdout, the logs and the process arguments for them.
+// environment and from a file) with logs at trace level (debug and more),
+// and searches every output file, stdout, the logs and the process
+// arguments for them.
 func TestSecretsNeverLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -109,7 +110,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	writeFileT(t, pwFile, []byte(dt.pfxPass+"\n"))
 	redactKey := "redact-key-" + randomHex(t, 16)
 	facts := filepath.Join(hostileDir, "base", "facts.yaml")
-	common := []string{"--cert-file", dt.pfxFile, "--facts", facts, "--log-level", "debug", "--log-format", "json",
+	common := []string{"--cert-file", dt.pfxFile, "--facts", facts, "--log-level", "trace", "--log-format", "json",
 		"--format", strings.Join([]string{"json", "xlsx", "csv", "markdown", "sarif"}, ",")}
 	runs := []*secretRun{
 		{name: "PFX password from the environment", env: childEnv("SSL_CERT_FILE="+dt.caFile, "EXOREADY_CERT_PASSWORD="+dt.pfxPass)},
