@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -148,22 +151,20 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	evalStart := ro.Clock()
 	var findings []Finding
 	results := make([]RuleResult, 0, len(e.rules))
-	for _, r := range e.rules {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	runs := e.evalRules(ctx, input, &view)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, r := range e.rules {
 		res := RuleResult{RuleMeta: r.meta}
-		if reason := e.starved(r.meta, input, &view); reason != "" {
+		if reason := runs[i].starved; reason != "" {
 			f := tenantFinding(r.meta, StatusError, "not assessed: "+reason)
 			findings = append(findings, f)
 			results = append(results, res)
 			continue
 		}
-		out, err := e.evalRule(ctx, r, input)
+		out, err := runs[i].out, runs[i].err
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
 			e.log.Warn().Str("check_id", r.meta.ID).Err(err).Msg("rule failed at run time")
 			findings = append(findings, tenantFinding(r.meta, StatusError, "not assessed: rule failed at run time: "+err.Error()))
 			results = append(results, res)
@@ -261,6 +262,40 @@ var sourceHints = map[string]string{
 	"entra":  "Entra ID was not collected (give --exo-export DIR with graph/ or --exo-tenant)",
 	"facts":  "operator facts were not given (give --facts FILE, written by scripts/Get-EntraConnectFacts.ps1)",
 	"joined": "the AD/EXO join needs both AD users and EXO mailboxes",
+}
+
+// ruleRun is the outcome of one rule: why it could not be assessed, or its
+// output or run-time error.
+type ruleRun struct {
+	starved string
+	out     ruleOutput
+	err     error
+}
+
+// evalRules runs every rule on the input, as many at once as there are
+// processors: rules only read the input, and each has its own prepared
+// query. Results come back in rule order, so reports do not depend on
+// which rule finished first.
+func (e *Engine) evalRules(ctx context.Context, input ast.Value, view *snapshotView) []ruleRun {
+	runs := make([]ruleRun, len(e.rules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(e.rules)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(e.rules) || ctx.Err() != nil {
+					return
+				}
+				r := e.rules[i]
+				if runs[i].starved = e.starved(r.meta, input, view); runs[i].starved == "" {
+					runs[i].out, runs[i].err = e.evalRule(ctx, r, input)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return runs
 }
 
 // decodeInput returns what the engine reads of the snapshot and the
