@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 OUT ?= out
 FUZZTIME ?= 20s
 
-.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean check-powershell fuzz
+.PHONY: help build test test-unit test-rego test-integration demo render lint ldap-up ldap-down golden fixtures clean check-powershell fuzz bench
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ ldap-down: ## stop the throwaway Samba AD DC
 	bash scripts/samba-dc.sh stop
 
 GOLDEN_PKGS := $(shell grep -rl --include='*_test.go' 'flag.Bool."update"' . | xargs -n1 dirname | sort -u)
+
+bench: ## measure scan, evaluation (vs its decode floor and opa eval) and LDAP collection (vs ldapsearch) on generated 10k/100k/600k-mailbox tenants; BENCH_SIZES="10000 100000" for less (docs/benchmarks.md)
+	bash scripts/bench.sh
 
 golden: ## refresh golden files after an intended output change (review the diff!)
 	$(GO) test $(GOLDEN_PKGS) -count=1 -update

@@ -127,7 +127,7 @@ func firstLineDiff(a, b []byte) string {
 	return fmt.Sprintf("%d vs %d lines", len(la), len(lb))
 }
 
-func packEngine(t *testing.T) *Engine {
+func packEngine(t testing.TB) *Engine {
 	t.Helper()
 	params, err := policies.Params()
 	if err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/heappeak"
 )
 
 // bigReport is sampleReport with n generated mailboxes: realistic values,
@@ -65,43 +65,6 @@ type countingWriter struct{ n int64 }
 
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-// peakHeap samples the live heap until stopped and returns its maximum.
-func peakHeap() (stop func() uint64) {
-	var (
-		mu   sync.Mutex
-		peak uint64
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		mu.Lock()
-		peak = max(peak, ms.HeapAlloc)
-		mu.Unlock()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(25 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		sample()
-		return peak
-	}
-}
-
 // BenchmarkXLSX600k writes a workbook with 600,000 mailbox rows, the
 // writeback tenant limit. Reported: rows per second, workbook size, the
 // heap the report itself holds, and the peak heap while writing (the
@@ -121,7 +84,7 @@ func BenchmarkXLSX600k(b *testing.B) {
 	var peak uint64
 	for range b.N {
 		out := &countingWriter{}
-		stop := peakHeap()
+		stop := heappeak.Watch(25 * time.Millisecond)
 		if err := w.Write(context.Background(), out, r); err != nil {
 			b.Fatal(err)
 		}

@@ -295,7 +295,8 @@ func (c *collector) run(ctx context.Context) (*snapshot.AD, []snapshot.SourceErr
 		}
 		c.log.Warn().Err(rightErr).Msg("extended right lookup failed")
 	}
-	exReq := c.request(b.exchangeDN(), exchangeFilter(), exchangeAttrs)
+	searches := Searches(domainDN, configDN)
+	exReq := c.request(searches[0].Base, searches[0].Filter, searches[0].Attrs)
 	exReq.Controls = append(exReq.Controls, &ldap.ControlMicrosoftSDFlags{ControlValue: 4}) // DACL only
 	if _, err := c.pagedSearch(ctx, exReq, b.add); err == nil || isNoSuchObject(err) {
 		rs.exchange = true
@@ -304,12 +305,12 @@ func (c *collector) run(ctx context.Context) (*snapshot.AD, []snapshot.SourceErr
 	}
 
 	// Domain partition: recipients, then the Exchange security groups.
-	if _, err := c.pagedSearch(ctx, c.request(domainDN, recipientFilter(), recipientAttrs), b.add); err == nil {
+	if _, err := c.pagedSearch(ctx, c.request(searches[1].Base, searches[1].Filter, searches[1].Attrs), b.add); err == nil {
 		rs.domain = true
 	} else if err := fail(err, pathUsers, pathContacts, pathGroups); err != nil {
 		return nil, nil, err
 	}
-	if _, err := c.pagedSearch(ctx, c.request(b.securityGroupsDN(), "(objectClass=group)", recipientAttrs), b.add); err == nil || isNoSuchObject(err) {
+	if _, err := c.pagedSearch(ctx, c.request(searches[2].Base, searches[2].Filter, searches[2].Attrs), b.add); err == nil || isNoSuchObject(err) {
 		rs.securityGroups = true
 	} else if err := fail(err, pathSecurityGroups); err != nil {
 		return nil, nil, err

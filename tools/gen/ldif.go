@@ -222,8 +222,10 @@ func (t *Tenant) WriteLDIF(w io.Writer) error {
 		l.dn(c)
 		if strings.HasPrefix(c, "OU=") {
 			l.attrs("objectClass", []string{"top", "organizationalUnit"})
+			l.attr("ou", rdnOf(c))
 		} else {
 			l.attrs("objectClass", []string{"top", "container"})
+			l.attr("cn", rdnOf(c))
 		}
 	}
 	for i := range t.AD.Users {
@@ -416,6 +418,7 @@ func (t *Tenant) writeConfig(l *ldifWriter) {
 	container := func(dn string, classes ...string) {
 		l.dn(dn)
 		l.attrs("objectClass", append([]string{"top"}, classes...))
+		l.attr("cn", rdnOf(dn))
 	}
 	container(cfg, "configuration")
 	container("CN=Services,"+cfg, "container")
