@@ -3,6 +3,8 @@ package evaluate
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -38,6 +40,7 @@ type Engine struct {
 	rules    []*compiledRule
 	params   map[string]any
 	version  string
+	packSHA  string
 	log      zerolog.Logger
 }
 
@@ -57,6 +60,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{set: set, params: params, version: opts.Version, log: opts.Logger.With().Str("component", "evaluate").Logger()}
+	// The pack's hash covers its default parameters too: the same rules with
+	// another minimum version judge differently. Overrides from scan.yaml are
+	// covered by that file's own hash among the run's inputs.
+	defaults, err := json.Marshal(opts.Params)
+	if err != nil {
+		return nil, fmt.Errorf("%w: default parameters: %w", ErrPolicy, err)
+	}
+	sum := sha256.Sum256(append([]byte(set.sha256+"\x00"), defaults...))
+	e.packSHA = hex.EncodeToString(sum[:])
 	e.compiler = ast.NewCompiler().WithStrict(true).WithEnablePrintStatements(true).WithCapabilities(policyCapabilities())
 	if e.compiler.Compile(set.modules); e.compiler.Failed() {
 		return nil, fmt.Errorf("%w: compile: %v%s", ErrPolicy, e.compiler.Errors, capabilityHint(e.compiler.Errors))
@@ -89,7 +101,7 @@ func (e *Engine) Params() map[string]any { return e.params }
 
 // Pack describes the loaded policy pack.
 func (e *Engine) Pack() PolicyPack {
-	return PolicyPack{Version: e.version, SHA256: e.set.sha256, Sources: append([]string(nil), e.set.sources...), Rules: len(e.set.rules)}
+	return PolicyPack{Version: e.version, SHA256: e.packSHA, Sources: append([]string(nil), e.set.sources...), Rules: len(e.set.rules)}
 }
 
 // ruleOutput is what one rule package evaluates to.

@@ -226,3 +226,24 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("two evaluations of one snapshot differ")
 	}
 }
+
+func TestPackHashCoversDefaultParameters(t *testing.T) {
+	o := embeddedOptions(t)
+	a, err := evaluate.New(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]any{}
+	for k, v := range o.Params {
+		changed[k] = v
+	}
+	changed["connect_sync_min_version"] = "9.9.9.9"
+	o.Params = changed
+	b, err := evaluate.New(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Pack().SHA256 == b.Pack().SHA256 {
+		t.Fatal("changing a default parameter left the policy pack hash unchanged")
+	}
+}
