@@ -34,23 +34,29 @@ offboarding(r) if {
 	not lib.in_list(r.status, lib.params.offboarding_ignored_statuses)
 }
 
-same_mailbox(r, m) if {
+# request_key is how a move request names its mailbox: by ExchangeGuid,
+# else ExternalDirectoryObjectId, else alias (lower case).
+request_key(r) := ["guid", lower(r.exchange_guid)] if {
 	r.exchange_guid != ""
-	lower(r.exchange_guid) == lower(m.exchange_guid)
-}
-
-same_mailbox(r, m) if {
-	r.exchange_guid == ""
+} else := ["edoid", lower(r.external_directory_object_id)] if {
 	r.external_directory_object_id != ""
-	lower(r.external_directory_object_id) == lower(m.external_directory_object_id)
+} else := ["alias", lower(r.alias)] if {
+	r.alias != ""
 }
 
-same_mailbox(r, m) if {
-	r.exchange_guid == ""
-	r.external_directory_object_id == ""
-	r.alias != ""
-	lower(r.alias) == lower(m.alias)
-}
+# mailbox_keys are the names a move request may give a mailbox.
+mailbox_keys(m) := [
+	["guid", lower(object.get(m, "exchange_guid", ""))],
+	["edoid", lower(object.get(m, "external_directory_object_id", ""))],
+	["alias", lower(object.get(m, "alias", ""))],
+]
+
+# offboarding_requests are few; matching them to mailboxes goes through the
+# set of their keys, so the cost grows with the mailboxes, not with
+# mailboxes times requests.
+offboarding_requests := [r | some r in input.exo.move_requests; offboarding(r)]
+
+requested := {request_key(r) | some r in offboarding_requests}
 
 fix(m) := sprintf("Suspend-MoveRequest -Identity %s; Set-Mailbox -Identity %s -IsExchangeCloudManaged $false; # wait one sync cycle, then: Resume-MoveRequest -Identity %s", [id, id, id]) if {
 	id := lib.ps_quote(lib.ps_identity(m))
@@ -70,10 +76,12 @@ deny contains {
 	},
 	"remediation": fix(m),
 } if {
-	some r in input.exo.move_requests
-	offboarding(r)
+	count(requested) > 0
 	some m in cloud_managed
-	same_mailbox(r, m)
+	some key in mailbox_keys(m)
+	requested[key]
+	some r in offboarding_requests
+	request_key(r) == key
 }
 
 move_flagged(m) if {
