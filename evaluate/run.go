@@ -289,7 +289,9 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, view *snapshotV
 				}
 				r := e.rules[i]
 				if runs[i].starved = e.starved(r.meta, input, view); runs[i].starved == "" {
+					start := time.Now()
 					runs[i].out, runs[i].err = e.evalRule(ctx, r, input)
+					e.log.Debug().Str("check_id", r.meta.ID).Dur("elapsed", time.Since(start)).Int("entries", len(runs[i].out.findings)).Msg("rule evaluated")
 				}
 			}
 		})

@@ -115,6 +115,15 @@ func peakHeap() (stop func() uint64) {
 	return func() uint64 { return w() >> 20 }
 }
 
+// logger is silent unless BENCH_DEBUG is set: then the engine's debug
+// log (one line per rule with its time) goes to stderr.
+func logger() zerolog.Logger {
+	if os.Getenv("BENCH_DEBUG") == "" {
+		return zerolog.Nop()
+	}
+	return zerolog.New(os.Stderr).Level(zerolog.DebugLevel)
+}
+
 // floor reads and decodes the snapshot into its Go types: the least any
 // evaluation of the file must do.
 func floor(n int, path string) error {
@@ -142,7 +151,7 @@ func engine(ctx context.Context) (*evaluate.Engine, error) {
 	}
 	return evaluate.New(ctx, evaluate.Options{
 		Sources: []evaluate.PolicySource{src},
-		Version: policies.Version, Params: params, Logger: zerolog.Nop(),
+		Version: policies.Version, Params: params, Logger: logger(),
 	})
 }
 
