@@ -232,7 +232,9 @@ func drillDiskFull(t *testing.T, bin string) {
 // waiting), exit 1, saying so, and writes no report.
 func drillThrottled(t *testing.T, bin string) {
 	dt := newDrillTenant(t)
+	dt.mu.Lock()
 	dt.throttle = true
+	dt.mu.Unlock()
 	out := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(bin, append([]string{"scan", "--cert-file", dt.pemFile, "--out", out, "--log-format", "json"}, dt.args()...)...)
 	cmd.Env = childEnv("SSL_CERT_FILE=" + dt.caFile)
