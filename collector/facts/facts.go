@@ -16,7 +16,7 @@ import (
 	"regexp"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"gopkg.in/yaml.v3"
 
 	"github.com/exoready/exoready/collector/snapshot"
 )
