@@ -1,6 +1,7 @@
 package exo
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,13 +41,18 @@ func (e *duplicateError) Error() string {
 
 func (p *propMap) UnmarshalJSON(data []byte) error {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	var keys int
+	if len(data) > 0 && data[0] == '{' {
+		// encoding/json hands over a valid value: split it in one pass,
+		// into one copy (Get-Mailbox objects carry some 230 properties).
+		m, keys = splitObject(data)
+	} else if err := json.Unmarshal(data, &m); err != nil { // the type error readArray reports
 		return err
 	}
 	if m == nil { // null
 		return nil
 	}
-	if keys := topLevelKeys(data, nil); keys != len(m) {
+	if keys != len(m) {
 		return duplicateIn(data)
 	}
 	// Same name in another case: compare case-folded hashes, then names.
@@ -64,6 +70,83 @@ func (p *propMap) UnmarshalJSON(data []byte) error {
 	}
 	*p = m
 	return nil
+}
+
+// splitObject returns the properties of a valid JSON object, the values
+// as raw JSON (without surrounding blanks, as encoding/json keeps them) in
+// one copy of data, and the number of names read (more than the map holds
+// when a name repeats).
+func splitObject(data []byte) (map[string]json.RawMessage, int) {
+	data = append([]byte(nil), data...) // the decoder reuses its buffer
+	m := make(map[string]json.RawMessage, 64)
+	n := 0
+	i := skipBlanks(data, 1)
+	for i < len(data) && data[i] == '"' {
+		end := stringEnd(data, i)
+		var key string
+		if raw := data[i+1 : end-1]; bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+			key = string(data[i+1 : end-1])
+		} else if json.Unmarshal(data[i:end], &key) != nil {
+			key = string(data[i+1 : end-1])
+		}
+		i = skipBlanks(data, skipBlanks(data, end)+1) // past ':'
+		vEnd := valueEnd(data, i)
+		m[key] = data[i:vEnd:vEnd]
+		n++
+		i = skipBlanks(data, vEnd)
+		if i < len(data) && data[i] == ',' {
+			i = skipBlanks(data, i+1)
+		}
+	}
+	return m, n
+}
+
+func skipBlanks(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the closing quote of the string at i.
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(data)
+}
+
+// valueEnd returns the index after the value that starts at i.
+func valueEnd(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				j = stringEnd(data, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(data)
+	}
+	j := i
+	for j < len(data) && data[j] != ',' && data[j] != '}' && data[j] != ']' && data[j] != ' ' && data[j] != '\t' && data[j] != '\r' && data[j] != '\n' {
+		j++
+	}
+	return j
 }
 
 // topLevelKeys counts the property names of a JSON object's top level and

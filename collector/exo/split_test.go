@@ -1,0 +1,52 @@
+package exo
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var splitCases = []string{
+	`{}`,
+	`{"a":1}`,
+	` { "a" : "x" , "b":[1, {"c":"}"}], "d" :{"e":"\"]"} , "f":null,"g":true,"h":-1.5e3 } `,
+	`{"Na\u006de":"v","K\"ey":"\\","x":"caf\u00e9 ☕"}`,
+	"{\n  \"EmailAddresses\": [\n    \"SMTP:a@b\",\n    \"smtp:c@d\"\n  ],\n  \"WhenChanged\": {\"value\": \"\\/Date(1)\\/\", \"DateTime\": \"x\"}\n}",
+	`{"a":1,"a":2}`,
+}
+
+// TestSplitObjectMatchesUnmarshal checks the one-pass splitter against
+// encoding/json on valid objects: same names, same raw values, and a count
+// that shows a repeated name.
+func TestSplitObjectMatchesUnmarshal(t *testing.T) {
+	for _, c := range splitCases {
+		checkSplit(t, []byte(c))
+	}
+}
+
+func checkSplit(t *testing.T, data []byte) {
+	t.Helper()
+	var want map[string]json.RawMessage
+	if err := json.Unmarshal(data, &want); err != nil || want == nil {
+		return // not an object: never split
+	}
+	got, n := splitObject(bytes.TrimSpace(data))
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: split %v, encoding/json %v", data, got, want)
+	}
+	if n < len(got) || (n == len(got)) != (topLevelKeys(data, nil) == len(want)) {
+		t.Fatalf("%s: %d names read, %d distinct", data, n, len(got))
+	}
+}
+
+func FuzzSplitObject(f *testing.F) {
+	for _, c := range splitCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if json.Valid(data) {
+			checkSplit(t, data)
+		}
+	})
+}
