@@ -16,7 +16,7 @@
 #   id: EXR-DEP-005
 #   severity: high
 #   category: dependency
-#   requires: [ad.exchange]
+#   requires: [ad.exchange.autodiscover_scps]
 #   remediation: >-
 #     Set-ClientAccessService -Identity <server> -AutoDiscoverServiceInternalUri
 #     $null (Exchange Management Shell), for every server.

@@ -15,7 +15,7 @@
 #   id: EXR-DEP-007
 #   severity: info
 #   category: dependency
-#   requires: [ad.exchange]
+#   requires: [ad.exchange.servers]
 #   remediation: >-
 #     Move everything off the extra servers (Get-ExchangeServer lists them),
 #     then uninstall Exchange from each with Setup.exe

@@ -14,7 +14,7 @@
 #   id: EXR-DEP-002
 #   severity: critical
 #   category: dependency
-#   requires: [ad.users, ad.exchange, exo.organization_config]
+#   requires: [ad.users, ad.exchange.public_folder_databases, exo.organization_config]
 #   remediation: >-
 #     Migrate public folders to Exchange Online with a public folder migration
 #     batch, then Set-OrganizationConfig -PublicFoldersEnabled Local in Exchange

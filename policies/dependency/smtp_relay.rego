@@ -16,7 +16,7 @@
 #   id: EXR-DEP-003
 #   severity: critical
 #   category: dependency
-#   requires: [ad.exchange]
+#   requires: [ad.exchange.receive_connectors]
 #   remediation: >-
 #     Find the senders (Get-MessageTrackingLog -Server <server> -EventId RECEIVE
 #     | ? ConnectorId -like '*<connector>'), move each to Exchange Online SMTP
