@@ -10,7 +10,7 @@ import (
 
 // Version is the policy pack version, bumped with every change to a rule's
 // logic, metadata or default parameters.
-const Version = "2026.11.1"
+const Version = "2026.11.2"
 
 //go:embed lib sync mailbox dependency governance writeback params.yaml
 var files embed.FS
