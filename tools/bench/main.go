@@ -6,12 +6,15 @@
 //	bench evaluate N SNAPSHOT.json   read and evaluate it with the embedded pack, as exoready evaluate does, without writing reports
 //	bench timed NAME N TIMEFILE [FINDINGS.json [LOG]]
 //	                                 a command measured by /usr/bin/time -v, with the phases of its findings.json and log
+//	bench read-ldif N FILE           collect AD from an LDIF export, nothing else
+//	bench read-export N DIR          collect Exchange Online from an export folder, nothing else
 //	bench ldap N URL BINDDN BASE CONFIG
 //	                                 collect AD live as exoready does (password in EXOREADY_LDAP_PASSWORD)
 //	bench ldapsearch N URL BINDDN PWFILE BASE CONFIG
 //	                                 page through the same searches with ldapsearch
 //	bench opa-data DIR               write the pack's parameters as an opa data file, DIR/data.json
 //	bench opa-query                  print the opa eval query that computes what exoready reads of every rule
+//	bench gotest NAME N              read a go test -bench result line from stdin
 //	bench table RESULTS.jsonl        print the results as Markdown tables
 //
 // Each measurement prints one line of JSON (see result), which the script
@@ -49,6 +52,10 @@ func main() {
 		err = evaluateSnapshot(size(2), arg(3))
 	case "timed":
 		err = timed(arg(2), size(3), arg(4), optArg(5), optArg(6))
+	case "read-ldif":
+		err = readLDIF(size(2), arg(3))
+	case "read-export":
+		err = readExport(size(2), arg(3))
 	case "ldap":
 		err = ldapCollect(size(2), arg(3), arg(4), arg(5), arg(6))
 	case "ldapsearch":
@@ -57,6 +64,8 @@ func main() {
 		err = opaData(arg(2))
 	case "opa-query":
 		err = opaQuery()
+	case "gotest":
+		err = goBench(arg(2), size(3))
 	case "table":
 		err = table(arg(2))
 	default:

@@ -129,6 +129,23 @@ func table(path string) error {
 			sec(p["collect_ad"]), sec(p["collect_exo"]), sec(p["join"]), sec(p["write_snapshot"]), sec(p["evaluate"]),
 			sec(p["write_json"]), sec(p["write_xlsx"]), r.Counts["findings"], sec(r.Millis*100000/int64(n)))
 	}
+	for _, n := range sizes {
+		if r, ok := by["skipped"][n]; ok {
+			fmt.Printf("\n%d mailboxes: scan, floor, evaluate and opa eval not run: they need ~%d MB, %d MB were available.\n", n, r.Counts["need_mb"], r.Counts["avail_mb"])
+		}
+	}
+	fmt.Println()
+	fmt.Println("The collectors alone (no snapshot, no evaluation):")
+	fmt.Println()
+	fmt.Println("| mailboxes | read LDIF s | LDIF peak heap MiB | read export folder s | export peak heap MiB |")
+	fmt.Println("|---:|---:|---:|---:|---:|")
+	for _, n := range sizes {
+		l, x := by["collect ad (LDIF)"][n], by["collect exo (export)"][n]
+		if l.Millis == 0 && x.Millis == 0 {
+			continue
+		}
+		fmt.Printf("| %d | %s | %d | %s | %d |\n", n, sec(l.Millis), l.PeakHeap, sec(x.Millis), x.PeakHeap)
+	}
 	fmt.Println()
 	fmt.Println("Evaluation against its floor and against `opa eval` (same snapshot.json, same policies):")
 	fmt.Println()
@@ -151,6 +168,11 @@ func table(path string) error {
 		fmt.Printf("| %d | %s | %s | %s | %s | %s | %s | %s |\n", n, sec(f.Millis), sec(e.Millis), sec(e.Phases["evaluate"]),
 			ratio(e.Millis, f.Millis), opa, opaRSS, opaRatio)
 	}
+	if r, ok := by["workbook"][600000]; ok {
+		fmt.Println()
+		fmt.Printf("Workbook writer at 600,000 mailbox rows (BenchmarkXLSX600k): %s s, %d rows/s, peak heap %d MiB (the report itself %d MiB), %d MB workbook.\n",
+			sec(r.Millis), r.Counts["rows/s"], r.Counts["peak-heap-MB"], r.Counts["report-heap-MB"], r.Counts["xlsx-MB"])
+	}
 	if len(by["ldap collect"]) > 0 {
 		fmt.Println()
 		fmt.Println("LDAP collection against `ldapsearch` paging the same searches of the same directory (OpenLDAP, page size 1000):")
@@ -168,4 +190,31 @@ func table(path string) error {
 		}
 	}
 	return nil
+}
+
+// goBench turns a `go test -bench` result line read from stdin into a
+// result: ns/op as ms, the other metrics as counts.
+func goBench(name string, n int) error {
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		r := result{Name: name, Mailboxes: n, Counts: map[string]int{}}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			if f[i+1] == "ns/op" {
+				r.Millis = int64(v / 1e6)
+			} else {
+				r.Counts[f[i+1]] = int(v)
+			}
+		}
+		r.print()
+		return nil
+	}
+	return fmt.Errorf("no benchmark result on stdin")
 }
