@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // inputValue converts a decoded snapshot into the policies' input: the same
@@ -126,33 +126,19 @@ type converter struct {
 	err     error
 }
 
-// fieldPlan is how one struct field converts.
-type fieldPlan struct {
-	index     int
-	key       *ast.Term
-	omitempty bool
-}
+// keyTerms are the interned key terms of each struct type's fields.
+var keyTerms sync.Map // reflect.Type → []*ast.Term
 
-var plans sync.Map // reflect.Type → []fieldPlan
-
-func planOf(t reflect.Type) []fieldPlan {
-	if p, ok := plans.Load(t); ok {
-		return p.([]fieldPlan)
+func keysOf(t reflect.Type, fields []jsontag.Field) []*ast.Term {
+	if k, ok := keyTerms.Load(t); ok {
+		return k.([]*ast.Term)
 	}
-	var out []fieldPlan
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, fieldPlan{index: i, key: ast.InternedTerm(name), omitempty: opts == "omitempty"})
+	keys := make([]*ast.Term, len(fields))
+	for i, f := range fields {
+		keys[i] = ast.InternedTerm(f.Name)
 	}
-	plans.Store(t, out)
-	return out
+	keyTerms.Store(t, keys)
+	return keys
 }
 
 var (
@@ -180,14 +166,15 @@ func (c *converter) value(v reflect.Value) *ast.Term {
 			}
 			return ast.StringTerm(string(b))
 		}
-		plan := planOf(v.Type())
-		kvs := make([][2]*ast.Term, 0, len(plan))
-		for _, f := range plan {
-			fv := v.Field(f.index)
-			if f.omitempty && isEmptyValue(fv) {
+		fields := jsontag.Fields(v.Type())
+		keys := keysOf(v.Type(), fields)
+		kvs := make([][2]*ast.Term, 0, len(fields))
+		for i, f := range fields {
+			fv := v.Field(f.Index)
+			if f.OmitEmpty && jsontag.IsEmpty(fv) {
 				continue
 			}
-			kvs = append(kvs, [2]*ast.Term{f.key, c.value(fv)})
+			kvs = append(kvs, [2]*ast.Term{keys[i], c.value(fv)})
 		}
 		return ast.NewTerm(ast.NewObject(kvs...))
 	case reflect.Slice:
@@ -278,17 +265,4 @@ func (c *converter) viaJSON(v reflect.Value) *ast.Term {
 	}
 	c.err = fmt.Errorf("convert snapshot for policies: %w", err)
 	return ast.InternedNullTerm
-}
-
-// isEmptyValue is encoding/json's test for omitempty.
-func isEmptyValue(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
 }

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
+
+	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // WriteJSON writes the same bytes as Marshal, without holding the whole
@@ -85,20 +86,11 @@ func (sw *streamWriter) value(v reflect.Value, prefix string) {
 }
 
 func (sw *streamWriter) structFields(v reflect.Value, prefix string) {
-	t := v.Type()
 	inner := prefix + "  "
 	n := 0
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		fv := v.Field(i)
-		if opts == "omitempty" && isEmptyValue(fv) {
+	for _, f := range jsontag.Fields(v.Type()) {
+		fv := v.Field(f.Index)
+		if f.OmitEmpty && jsontag.IsEmpty(fv) {
 			continue
 		}
 		if n == 0 {
@@ -108,7 +100,7 @@ func (sw *streamWriter) structFields(v reflect.Value, prefix string) {
 		}
 		n++
 		sw.w.WriteString("\n" + inner)
-		key, _ := json.Marshal(name)
+		key, _ := json.Marshal(f.Name)
 		sw.w.Write(key)
 		sw.w.WriteString(": ")
 		sw.value(fv, inner)
@@ -131,17 +123,4 @@ func (sw *streamWriter) encode(v reflect.Value, prefix string) {
 		return
 	}
 	sw.w.Write(bytes.TrimSuffix(sw.buf.Bytes(), []byte{'\n'}))
-}
-
-// isEmptyValue is encoding/json's test for omitempty.
-func isEmptyValue(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
 }
