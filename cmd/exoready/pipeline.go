@@ -142,6 +142,7 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	if err != nil {
 		return err
 	}
+	o.Parsed = nil // the writers read the report alone: let the snapshot go
 	compareWithBaseline(rep, o.Baseline, log)
 	if rep, err = redacted(rep, o.Redact, log); err != nil {
 		return err
