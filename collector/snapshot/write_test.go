@@ -6,6 +6,7 @@ import (
 
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/tools/gen"
 )
 
 // TestWriteJSONMatchesMarshal checks that the streaming writer writes
@@ -39,5 +40,22 @@ func TestWriteJSONMatchesMarshal(t *testing.T) {
 					got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want[max(0, i-40):min(len(want), i+40)])
 			}
 		})
+	}
+}
+
+// TestWriteJSONLargeMatchesMarshal covers the lists long enough to be
+// encoded by several workers at once.
+func TestWriteJSONLargeMatchesMarshal(t *testing.T) {
+	s := gen.Generate(gen.Options{Seed: 2, Mailboxes: 3000}).Snapshot()
+	want, err := s.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := s.WriteJSON(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("WriteJSON of a 3,000-mailbox snapshot differs from Marshal (%d vs %d bytes)", got.Len(), len(want))
 	}
 }

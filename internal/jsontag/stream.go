@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"runtime"
+	"sync"
 )
 
 // Stream writes v as json.Encoder with SetIndent("", "  ") and
@@ -74,14 +76,7 @@ func (sw *streamWriter) value(v reflect.Value, prefix string) {
 			return
 		}
 		sw.w.WriteByte('[')
-		inner := prefix + "  "
-		for i := range v.Len() {
-			if i > 0 {
-				sw.w.WriteByte(',')
-			}
-			sw.w.WriteString("\n" + inner)
-			sw.encode(v.Index(i), inner)
-		}
+		sw.elements(v, prefix+"  ")
 		sw.w.WriteString("\n" + prefix + "]")
 	default:
 		sw.encode(v, prefix)
@@ -118,12 +113,96 @@ func (sw *streamWriter) structFields(v reflect.Value, prefix string) {
 // encode writes v with encoding/json, as Marshal's encoder would at this depth.
 func (sw *streamWriter) encode(v reflect.Value, prefix string) {
 	sw.buf.Reset()
-	enc := json.NewEncoder(&sw.buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent(prefix, "  ")
-	if err := enc.Encode(v.Interface()); err != nil {
+	if err := encodeTo(&sw.buf, v, prefix); err != nil {
 		sw.err = err
 		return
 	}
-	sw.w.Write(bytes.TrimSuffix(sw.buf.Bytes(), []byte{'\n'}))
+	sw.w.Write(sw.buf.Bytes())
+}
+
+func encodeTo(buf *bytes.Buffer, v reflect.Value, prefix string) error {
+	n := buf.Len()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v.Interface()); err != nil {
+		return err
+	}
+	if buf.Len() > n {
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+	}
+	return nil
+}
+
+// chunk is how many list elements one worker encodes at a time.
+const chunk = 512
+
+// elements writes the elements of a list, each on its own line after a
+// comma. Long lists are encoded by one worker per processor, a chunk of
+// elements at a time, and written in order.
+func (sw *streamWriter) elements(v reflect.Value, prefix string) {
+	n := v.Len()
+	lead := "\n" + prefix
+	encodeChunk := func(buf *bytes.Buffer, from int) error {
+		for i := from; i < min(from+chunk, n); i++ {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(lead)
+			if err := encodeTo(buf, v.Index(i), prefix); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if n <= chunk || workers == 1 {
+		sw.buf.Reset()
+		if sw.err = encodeChunk(&sw.buf, 0); sw.err == nil {
+			sw.w.Write(sw.buf.Bytes())
+		}
+		for from := chunk; from < n && sw.err == nil; from += chunk {
+			sw.buf.Reset()
+			if sw.err = encodeChunk(&sw.buf, from); sw.err == nil {
+				sw.w.Write(sw.buf.Bytes())
+			}
+		}
+		return
+	}
+	type job struct {
+		from int
+		out  chan *bytes.Buffer
+		err  error
+	}
+	jobs := make(chan *job)
+	order := make(chan *job, 2*workers) // bounds the chunks held in memory
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				buf := new(bytes.Buffer)
+				j.err = encodeChunk(buf, j.from)
+				j.out <- buf
+			}
+		})
+	}
+	go func() {
+		for from := 0; from < n; from += chunk {
+			j := &job{from: from, out: make(chan *bytes.Buffer, 1)}
+			order <- j
+			jobs <- j
+		}
+		close(jobs)
+		close(order)
+	}()
+	for j := range order {
+		buf := <-j.out
+		if j.err != nil && sw.err == nil {
+			sw.err = j.err
+		}
+		if sw.err == nil {
+			sw.w.Write(buf.Bytes())
+		}
+	}
+	wg.Wait()
 }
