@@ -72,10 +72,19 @@ slapadd -q -s -f "$dir/slapd.conf" -l "$ldif" >&2
 echo "bench-ldap: loaded in $(( $(date +%s) - start )) s" >&2
 "$slapd" -h "$url/" -f "$dir/slapd.conf" -d 0 >"$dir/slapd.log" 2>&1 &
 pid=$!
+ready=""
 for _ in $(seq 50); do
-  ldapsearch -x -H "$url" -D "CN=bench,$base" -y "$dir/password" -b "$base" -s base dn >/dev/null 2>&1 && break
+  if ldapsearch -x -H "$url" -D "CN=bench,$base" -y "$dir/password" -b "$base" -s base dn >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
   sleep 0.2
 done
+if [ -z "$ready" ]; then
+  echo "bench-ldap: slapd did not answer on $url (port taken? set BENCH_LDAP_PORT); its log:" >&2
+  cat "$dir/slapd.log" >&2
+  exit 1
+fi
 
 # Warm the cache once, then measure each client once.
 ldapsearch -x -H "$url" -D "CN=bench,$base" -y "$dir/password" -E pr=1000/noprompt -b "$base" "(objectClass=user)" dn >/dev/null

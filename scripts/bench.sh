@@ -50,7 +50,7 @@ if [ ! -x "$bin/opa" ] || ! "$bin/opa" version 2>/dev/null | grep -q "^Version: 
 fi
 
 machine() {
-  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/^Mem:/{print $2}') GiB RAM; $(go version); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/^MemTotal/{print int($2/1048576)}' /proc/meminfo) GiB RAM; $(go version); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 machine | tee "$dir/machine.txt" >&2
 
