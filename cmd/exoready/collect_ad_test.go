@@ -65,19 +65,41 @@ func TestScanADFromLDIF(t *testing.T) {
 
 func TestScanADErrors(t *testing.T) {
 	broken := writeFile(t, "broken.ldif", "dn: CN=a,DC=corp\nmail: a@b\nnot an attribute line\n")
-	cases := []struct {
-		name string
-		env  map[string]string
-		args []string
-		code int
-		want string
-	}{
+	cases := []scanCase{
 		{"broken LDIF", nil, []string{"--ad-ldif", broken}, exitUsage, "broken.ldif:3:"},
 		{"both sources", nil, []string{"--ad-ldif", broken, "--ldap-url", "ldap://127.0.0.1:1"}, exitUsage, "not both"},
 		{"no password", nil, []string{"--ldap-url", "ldap://127.0.0.1:1", "--bind-dn", "svc@corp"}, exitUsage, "EXOREADY_LDAP_PASSWORD"},
 		{"unreachable", map[string]string{"EXOREADY_LDAP_PASSWORD": "secret-not-logged"},
 			[]string{"--ldap-url", "ldap://127.0.0.1:1", "--bind-dn", "svc@corp"}, exitError, "connection refused"},
 	}
+	runScanCases(t, cases)
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// scanCase is a scan that must fail with a given exit code and message.
+type scanCase struct {
+	name string
+	env  map[string]string
+	args []string
+	code int
+	want string
+}
+
+// runScanCases runs each case as `scan --out TMP --log-format json ARGS`
+// and checks the exit code, the message, and that the test password
+// "secret-not-logged" never reaches stderr.
+func runScanCases(t *testing.T, cases []scanCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {
@@ -91,16 +113,5 @@ func TestScanADErrors(t *testing.T) {
 				t.Fatalf("the password leaked to stderr:\n%s", stderr)
 			}
 		})
-	}
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 }

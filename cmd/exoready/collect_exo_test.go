@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -54,13 +53,7 @@ func TestScanEXOFromExport(t *testing.T) {
 func TestScanEXOErrors(t *testing.T) {
 	empty := t.TempDir()
 	badFacts := writeFile(t, "facts.yaml", "entra_connect:\n  versoin: 2.5.190.0\n")
-	cases := []struct {
-		name string
-		env  map[string]string
-		args []string
-		code int
-		want string
-	}{
+	cases := []scanCase{
 		{"both sources", nil, []string{"--exo-export", exoFixture, "--exo-tenant", "contoso.onmicrosoft.com"}, exitUsage, "not both"},
 		{"no Get-Mailbox", nil, []string{"--exo-export", empty}, exitUsage, "Get-Mailbox.json missing in " + empty},
 		{"bad facts", nil, []string{"--exo-export", exoFixture, "--facts", badFacts}, exitUsage, "line 2: field versoin not found"},
@@ -69,18 +62,5 @@ func TestScanEXOErrors(t *testing.T) {
 		{"live over plain http", nil, []string{"--exo-tenant", "contoso.onmicrosoft.com", "--client-id", "x", "--cert-file", "x.pem",
 			"--exo-base-url", "http://127.0.0.1:1"}, exitUsage, "must be an https URL"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			code, _, stderr := run(t, append([]string{"scan", "--out", t.TempDir(), "--log-format", "json"}, tc.args...)...)
-			if code != tc.code || !strings.Contains(stderr, tc.want) {
-				t.Fatalf("exit %d, want %d with %q; stderr:\n%s", code, tc.code, tc.want, stderr)
-			}
-			if strings.Contains(stderr, "secret-not-logged") {
-				t.Fatalf("the password leaked to stderr:\n%s", stderr)
-			}
-		})
-	}
+	runScanCases(t, cases)
 }
