@@ -2,13 +2,9 @@ package main
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,9 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
+	"github.com/exoready/exoready/internal/testcert"
 )
 
 // drillTenant is a local Entra token endpoint, Exchange Online REST backend
@@ -58,26 +53,8 @@ func newDrillTenant(t *testing.T) *drillTenant {
 	dt.caFile = filepath.Join(dir, "ca.pem")
 	writeFileT(t, dt.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: dt.srv.Certificate().Raw}))
 
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "exoready-drill"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
-	dt.pemFile = filepath.Join(dir, "app.pem")
-	writeFileT(t, dt.pemFile, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})...))
-	pfx, err := pkcs12.Modern.Encode(key, cert, nil, dt.pfxPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dt.pfxFile = filepath.Join(dir, "app.pfx")
-	writeFileT(t, dt.pfxFile, pfx)
+	app := testcert.Write(t, dir, "exoready-drill", dt.pfxPass)
+	dt.pemFile, dt.pfxFile = app.PEMFile, app.PFXFile
 	return dt
 }
 

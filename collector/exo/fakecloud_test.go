@@ -2,15 +2,11 @@ package exo
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +17,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/exoready/exoready/internal/testcert"
 )
 
 const (
@@ -79,34 +76,8 @@ func newFakeCloud(t *testing.T) *fakeCloud {
 
 // makeCert writes the app's certificate as PEM and as password-protected PFX.
 func (fc *fakeCloud) makeCert() {
-	t := fc.t
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: "exoready-app"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
-	dir := t.TempDir()
-	fc.certFile = filepath.Join(dir, "app.pem")
-	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})...)
-	if err := os.WriteFile(fc.certFile, pemData, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pfx, err := pkcs12.Modern.Encode(key, cert, nil, fc.pfxPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc.pfxFile = filepath.Join(dir, "app.pfx")
-	if err := os.WriteFile(fc.pfxFile, pfx, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	fc.pub = &key.PublicKey
+	app := testcert.Write(fc.t, fc.t.TempDir(), "exoready-app", fc.pfxPassword)
+	fc.certFile, fc.pfxFile, fc.pub = app.PEMFile, app.PFXFile, &app.Key.PublicKey
 }
 
 func (fc *fakeCloud) options() LiveOptions {
