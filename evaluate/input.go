@@ -58,17 +58,7 @@ func convertSnapshot(s *snapshot.Snapshot) (ast.Value, map[any]*ast.Term, error)
 func viewOf(s *snapshot.Snapshot, terms map[any]*ast.Term) snapshotView {
 	var v snapshotView
 	v.SchemaVersion, v.CollectedAt = s.SchemaVersion, s.CollectedAt
-	v.Sources = map[string]sourceView{}
-	for name, st := range map[string]snapshot.SourceStatus{"ad": s.Sources.AD, "exo": s.Sources.EXO, "entra": s.Sources.Entra, "facts": s.Sources.Facts} {
-		sv := sourceView{Collected: st.Collected, Complete: st.Complete, Method: st.Method, Origin: st.Origin}
-		for _, f := range st.Files {
-			sv.Files = append(sv.Files, fileView{Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
-		}
-		for _, e := range st.Errors {
-			sv.Errors = append(sv.Errors, errorView{Path: e.Path, Message: e.Message})
-		}
-		v.Sources[name] = sv
-	}
+	v.Sources = map[string]snapshot.SourceStatus{"ad": s.Sources.AD, "exo": s.Sources.EXO, "entra": s.Sources.Entra, "facts": s.Sources.Facts}
 	if s.AD != nil {
 		v.AD = &adView{Forest: s.AD.Forest}
 	}

@@ -56,33 +56,13 @@ type Digest struct {
 // snapshotView is the part of the snapshot evaluate reads itself; the rest
 // is only seen by policies.
 type snapshotView struct {
-	SchemaVersion int                   `json:"schema_version"`
-	CollectedAt   time.Time             `json:"collected_at"`
-	Sources       map[string]sourceView `json:"sources"`
-	AD            *adView               `json:"ad"`
-	EXO           *exoView              `json:"exo"`
-	Entra         *entraView            `json:"entra"`
-	Joined        []joinedView          `json:"joined"`
-}
-
-type sourceView struct {
-	Collected bool        `json:"collected"`
-	Complete  bool        `json:"complete"`
-	Method    string      `json:"method"`
-	Origin    string      `json:"origin"`
-	Files     []fileView  `json:"files"`
-	Errors    []errorView `json:"errors"`
-}
-
-type fileView struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Bytes  int64  `json:"bytes"`
-}
-
-type errorView struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
+	SchemaVersion int                              `json:"schema_version"`
+	CollectedAt   time.Time                        `json:"collected_at"`
+	Sources       map[string]snapshot.SourceStatus `json:"sources"`
+	AD            *adView                          `json:"ad"`
+	EXO           *exoView                         `json:"exo"`
+	Entra         *entraView                       `json:"entra"`
+	Joined        []joinedView                     `json:"joined"`
 }
 
 type adView struct {
