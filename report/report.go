@@ -119,6 +119,14 @@ func WriteFiles(ctx context.Context, dir string, formats []string, r *evaluate.R
 	return written, nil
 }
 
+// WriteFileAtomic writes data to path as WriteAtomic does.
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
 // WriteAtomic writes a file through fill into a temporary file in the same
 // folder, syncs it and renames it over path. On any error the temporary file
 // is removed and path is left as it was.

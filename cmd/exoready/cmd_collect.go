@@ -95,7 +95,7 @@ func runCollect(c *cli.Context, e *env, fill func(context.Context, *scanConfig, 
 		_, err = e.stdout.Write(data)
 	} else {
 		if err = mkdirFor(out); err == nil {
-			err = report.WriteAtomic(out, func(w ioWriter) error { _, err := w.Write(data); return err })
+			err = report.WriteFileAtomic(out, data)
 		}
 	}
 	if err != nil {

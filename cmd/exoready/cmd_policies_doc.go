@@ -28,7 +28,7 @@ func policiesDocCommand(e *env) *cli.Command {
 			}
 			doc := evaluate.CatalogMarkdown(engine.Rules(), policies.Version, policies.ParamsYAML())
 			if p := c.String("out"); p != "" {
-				return report.WriteAtomic(p, func(w ioWriter) error { _, err := w.Write(doc); return err })
+				return report.WriteFileAtomic(p, doc)
 			}
 			_, err = e.stdout.Write(doc)
 			return err

@@ -98,7 +98,7 @@ func streamSnapshotFile(path string, s *snapshot.Snapshot) (*evaluate.Digest, er
 	}
 	h := sha256.New()
 	var n int64
-	err := report.WriteAtomic(path, func(w ioWriter) error {
+	err := report.WriteAtomic(path, func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
 		err := s.WriteJSON(cw)
 		n = cw.n
@@ -127,8 +127,5 @@ func writeSnapshotFile(path string, snap []byte) error {
 	if err := mkdirFor(path); err != nil {
 		return err
 	}
-	return report.WriteAtomic(path, func(w ioWriter) error {
-		_, err := w.Write(snap)
-		return err
-	})
+	return report.WriteFileAtomic(path, snap)
 }

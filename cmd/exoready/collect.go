@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/exoready/exoready/collector"
 	"github.com/exoready/exoready/collector/snapshot"
 )
-
-type ioWriter = io.Writer
 
 func mkdirFor(path string) error {
 	return os.MkdirAll(filepath.Dir(path), 0o755)

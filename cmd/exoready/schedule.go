@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -135,7 +134,7 @@ func writeEvidence(o evalOptions, rep *evaluate.Report, written []string, log ze
 		}
 	case o.Baseline != nil:
 		p := filepath.Join(o.Out, baselineCopyName)
-		if err := report.WriteAtomic(p, func(w io.Writer) error { _, err := w.Write(o.Baseline.data); return err }); err != nil {
+		if err := report.WriteFileAtomic(p, o.Baseline.data); err != nil {
 			return nil, fmt.Errorf("copy baseline: %w", err)
 		}
 		if err := m.AddOutput(o.Out, p, evidence.RoleBaseline); err != nil {

@@ -165,7 +165,7 @@ func (m *Manifest) Write(dir string, key ed25519.PrivateKey) ([]string, error) {
 	if err := os.Remove(sp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove old signature: %w", err)
 	}
-	if err := report.WriteAtomic(mp, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+	if err := report.WriteFileAtomic(mp, data); err != nil {
 		return nil, fmt.Errorf("write %s: %w", mp, err)
 	}
 	written := []string{mp}
@@ -173,7 +173,7 @@ func (m *Manifest) Write(dir string, key ed25519.PrivateKey) ([]string, error) {
 		return written, nil
 	}
 	sig := ed25519.Sign(key, data)
-	if err := report.WriteAtomic(sp, func(w io.Writer) error { _, err := w.Write(sig); return err }); err != nil {
+	if err := report.WriteFileAtomic(sp, sig); err != nil {
 		return written, fmt.Errorf("write %s: %w", sp, err)
 	}
 	return append(written, sp), nil
