@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/exoready/exoready/report"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // ErrFolderInUse marks a plan folder that already holds something.
@@ -38,7 +38,7 @@ func (p *Plan) Write(dir string, replace bool) ([]string, error) {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return err
 		}
-		if err := report.WriteAtomic(full, fill); err != nil {
+		if err := fileio.WriteAtomic(full, fill); err != nil {
 			return fmt.Errorf("write %s: %w", full, err)
 		}
 		written = append(written, full)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // fullDisk accepts n bytes, then fails every write as a full disk does.
@@ -41,7 +43,7 @@ func TestWorkbookOnAFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, room := range []int{0, 100, 4096, 20000} {
-		err := WriteAtomic(path, func(out io.Writer) error {
+		err := fileio.WriteAtomic(path, func(out io.Writer) error {
 			return w.Write(t.Context(), &fullDisk{w: out, n: room}, sampleReport())
 		})
 		if !errors.Is(err, syscall.ENOSPC) {

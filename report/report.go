@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // ErrFormat marks an unknown output format (a usage error).
@@ -111,47 +112,10 @@ func WriteFiles(ctx context.Context, dir string, formats []string, r *evaluate.R
 			return written, err
 		}
 		path := filepath.Join(dir, FileName(f))
-		if err := WriteAtomic(path, func(out io.Writer) error { return w.Write(ctx, out, r) }); err != nil {
+		if err := fileio.WriteAtomic(path, func(out io.Writer) error { return w.Write(ctx, out, r) }); err != nil {
 			return written, fmt.Errorf("write %s: %w", path, err)
 		}
 		written = append(written, path)
 	}
 	return written, nil
-}
-
-// WriteFileAtomic writes data to path as WriteAtomic does.
-func WriteFileAtomic(path string, data []byte) error {
-	return WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// WriteAtomic writes a file through fill into a temporary file in the same
-// folder, syncs it and renames it over path. On any error the temporary file
-// is removed and path is left as it was.
-func WriteAtomic(path string, fill func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

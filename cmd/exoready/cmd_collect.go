@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/collector"
-	"github.com/exoready/exoready/report"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // collectCommand writes snapshot parts: `collect ad` and `collect exo` can
@@ -95,7 +95,7 @@ func runCollect(c *cli.Context, e *env, fill func(context.Context, *scanConfig, 
 		_, err = e.stdout.Write(data)
 	} else {
 		if err = mkdirFor(out); err == nil {
-			err = report.WriteFileAtomic(out, data)
+			err = fileio.WriteFileAtomic(out, data)
 		}
 	}
 	if err != nil {

@@ -4,8 +4,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/policies"
-	"github.com/exoready/exoready/report"
 )
 
 // policiesDocCommand writes the rule catalog as Markdown (docs/rules.md is
@@ -28,7 +28,7 @@ func policiesDocCommand(e *env) *cli.Command {
 			}
 			doc := evaluate.CatalogMarkdown(engine.Rules(), policies.Version, policies.ParamsYAML())
 			if p := c.String("out"); p != "" {
-				return report.WriteFileAtomic(p, doc)
+				return fileio.WriteFileAtomic(p, doc)
 			}
 			_, err = e.stdout.Write(doc)
 			return err

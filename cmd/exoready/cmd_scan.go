@@ -14,7 +14,7 @@ import (
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/fixtures"
-	"github.com/exoready/exoready/report"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 func scanCommand(e *env) *cli.Command {
@@ -98,7 +98,7 @@ func streamSnapshotFile(path string, s *snapshot.Snapshot) (*evaluate.Digest, er
 	}
 	h := sha256.New()
 	var n int64
-	err := report.WriteAtomic(path, func(w io.Writer) error {
+	err := fileio.WriteAtomic(path, func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
 		err := s.WriteJSON(cw)
 		n = cw.n
@@ -127,5 +127,5 @@ func writeSnapshotFile(path string, snap []byte) error {
 	if err := mkdirFor(path); err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(path, snap)
+	return fileio.WriteFileAtomic(path, snap)
 }

@@ -13,9 +13,9 @@ import (
 
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/policies"
 	"github.com/exoready/exoready/report"
-	"github.com/exoready/exoready/report/evidence"
 )
 
 // evalOptions are the settings shared by scan and evaluate.
@@ -252,7 +252,7 @@ func plural(n int, one, many string) string {
 
 // hashFile records a run input for the evidence manifest.
 func hashFile(source, path string) (evaluate.InputFile, error) {
-	sha, n, err := evidence.HashFile(path)
+	sha, n, err := fileio.HashFile(path)
 	if err != nil {
 		return evaluate.InputFile{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/report"
 	"github.com/exoready/exoready/report/evidence"
 )
@@ -134,7 +135,7 @@ func writeEvidence(o evalOptions, rep *evaluate.Report, written []string, log ze
 		}
 	case o.Baseline != nil:
 		p := filepath.Join(o.Out, baselineCopyName)
-		if err := report.WriteFileAtomic(p, o.Baseline.data); err != nil {
+		if err := fileio.WriteFileAtomic(p, o.Baseline.data); err != nil {
 			return nil, fmt.Errorf("copy baseline: %w", err)
 		}
 		if err := m.AddOutput(o.Out, p, evidence.RoleBaseline); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/report/evidence"
 )
 
@@ -483,7 +484,7 @@ func writeFileT(t *testing.T, p string, b []byte) {
 
 func sha256File(t *testing.T, p string) string {
 	t.Helper()
-	sha, _, err := evidence.HashFile(p)
+	sha, _, err := fileio.HashFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/report"
 	"github.com/exoready/exoready/report/evidence"
 )
@@ -33,7 +34,7 @@ func scan(t *testing.T, key ed25519.PrivateKey) (dir string, inputs string) {
 	snapSum := sha256hex(snap)
 	ldif := filepath.Join(inputs, "corp.ldif")
 	writeFile(t, ldif, "dn: DC=corp,DC=example,DC=test\n")
-	ldifSum, n, err := evidence.HashFile(ldif)
+	ldifSum, n, err := fileio.HashFile(ldif)
 	if err != nil {
 		t.Fatal(err)
 	}

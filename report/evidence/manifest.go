@@ -3,20 +3,17 @@ package evidence
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/exoready/exoready/evaluate"
-	"github.com/exoready/exoready/report"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // File names in the output folder.
@@ -76,23 +73,9 @@ type Signer struct {
 	PublicKey string `json:"public_key"` // base64 of the 32 bytes
 }
 
-// HashFile returns a file's SHA-256 and size.
-func HashFile(path string) (sha string, n int64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if n, err = io.Copy(h, f); err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // Hash returns the file entry of path with the given role and recorded name.
 func Hash(role, path, name string) (File, error) {
-	sha, n, err := HashFile(path)
+	sha, n, err := fileio.HashFile(path)
 	if err != nil {
 		return File{}, err
 	}
@@ -165,7 +148,7 @@ func (m *Manifest) Write(dir string, key ed25519.PrivateKey) ([]string, error) {
 	if err := os.Remove(sp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove old signature: %w", err)
 	}
-	if err := report.WriteFileAtomic(mp, data); err != nil {
+	if err := fileio.WriteFileAtomic(mp, data); err != nil {
 		return nil, fmt.Errorf("write %s: %w", mp, err)
 	}
 	written := []string{mp}
@@ -173,7 +156,7 @@ func (m *Manifest) Write(dir string, key ed25519.PrivateKey) ([]string, error) {
 		return written, nil
 	}
 	sig := ed25519.Sign(key, data)
-	if err := report.WriteFileAtomic(sp, sig); err != nil {
+	if err := fileio.WriteFileAtomic(sp, sig); err != nil {
 		return written, fmt.Errorf("write %s: %w", sp, err)
 	}
 	return append(written, sp), nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // Check outcomes. Only CheckFailed makes verification fail: a file that is
@@ -187,7 +188,7 @@ func checkManifestFiles(res *Result, o VerifyOptions, m *Manifest, rep *evaluate
 			continue
 		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if sha, n, err := HashFile(p); err != nil {
+		if sha, n, err := fileio.HashFile(p); err != nil {
 			res.add(CheckMissing, p, "%s (%v)", f.Role, errors.Unwrap(err))
 		} else {
 			compare(res, p, f.SHA256, sha, n)
@@ -216,7 +217,7 @@ func crossCheck(res *Result, f File, rep *evaluate.Report) {
 func checkInput(res *Result, o VerifyOptions, kind, path, want string) {
 	item := kind + " " + path
 	for _, p := range inputCandidates(o.InputsDir, path) {
-		sha, n, err := HashFile(p)
+		sha, n, err := fileio.HashFile(p)
 		if err != nil {
 			continue
 		}

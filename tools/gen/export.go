@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // jsonWriter writes JSON as PowerShell 7's ConvertTo-Json does: two-space
@@ -180,32 +181,19 @@ func writeDoc(path string, v any) error {
 	})
 }
 
-// writeFileAtomic fills a temporary file in the target folder and renames it.
+// writeFileAtomic creates path's folder and writes the file through a
+// buffered writer with report.WriteAtomic (temporary file, then rename).
 func writeFileAtomic(path string, fill func(*bufio.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := fill(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return fileio.WriteAtomic(path, func(out io.Writer) error {
+		w := bufio.NewWriterSize(out, 1<<20)
+		if err := fill(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 }
 
 // mailboxNoise are Get-Mailbox properties exoready does not read, with the

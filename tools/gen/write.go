@@ -2,16 +2,13 @@ package gen
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 // Names of what Write puts in its folder.
@@ -69,18 +66,12 @@ func hashFiles(dir, rel string) ([]snapshot.InputFile, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		f, err := os.Open(path)
+		sha, n, err := fileio.HashFile(path)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		h := sha256.New()
-		n, err := io.Copy(h, f)
-		if err != nil {
-			return fmt.Errorf("hash %s: %w", path, err)
-		}
 		name, _ := filepath.Rel(dir, path)
-		out = append(out, snapshot.InputFile{Path: filepath.ToSlash(name), SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n})
+		out = append(out, snapshot.InputFile{Path: filepath.ToSlash(name), SHA256: sha, Bytes: n})
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
