@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
+	"github.com/exoready/exoready/internal/tty"
 	"github.com/exoready/exoready/report"
 )
 
@@ -27,7 +27,7 @@ func defaultEnv() *env {
 	return &env{
 		stdout:    os.Stdout,
 		stderr:    os.Stderr,
-		stderrTTY: isatty.IsTerminal(os.Stderr.Fd()),
+		stderrTTY: tty.IsTerminal(os.Stderr),
 		clock:     time.Now,
 	}
 }

@@ -31,7 +31,7 @@ func collectCommand(e *env) *cli.Command {
 				Flags:     common(adFlags()),
 				Action: func(c *cli.Context) error {
 					return runCollect(c, e, func(ctx context.Context, cfg *scanConfig, log zerolog.Logger, p *collector.Parts) (bool, error) {
-						a, st, ok, err := collectAD(ctx, c, e, cfg, log)
+						a, st, ok, err := collectAD(ctx, c, cfg, progressTo(c, e), log)
 						p.AD, p.ADStatus = a, st
 						return ok, err
 					})
@@ -44,7 +44,7 @@ func collectCommand(e *env) *cli.Command {
 				Flags:     common(exoFlags()),
 				Action: func(c *cli.Context) error {
 					return runCollect(c, e, func(ctx context.Context, cfg *scanConfig, log zerolog.Logger, p *collector.Parts) (bool, error) {
-						r, err := collectEXO(ctx, c, e, cfg, log)
+						r, err := collectEXO(ctx, c, cfg, progressTo(c, e), log)
 						if err != nil {
 							return false, err
 						}

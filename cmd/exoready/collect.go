@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/collector"
+	"github.com/exoready/exoready/collector/exo"
 	"github.com/exoready/exoready/collector/snapshot"
 )
 
@@ -32,39 +36,100 @@ func anySourceSet(c *cli.Context, cfg *scanConfig) bool {
 	return cfg.AD.LDAPURL != "" || len(cfg.AD.LDIF) > 0 || cfg.EXO.Export != "" || cfg.EXO.Tenant != "" || cfg.Facts != ""
 }
 
-// collectSnapshot runs every collector the flags and scan.yaml ask for and
-// assembles the snapshot.
+// collectSnapshot runs every collector the flags and scan.yaml ask for, at
+// once (a live scan waits on two networks; reading exports keeps both
+// processors busy), and assembles the snapshot. When a collector fails, the
+// others are stopped, and the error reported is the first in the fixed order
+// AD, Exchange Online, facts, never one caused by that stop.
 // It records the duration of each source and of the join in phases (ms).
 func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, phases map[string]int64, log zerolog.Logger) (*snapshot.Snapshot, error) {
 	if !anySourceSet(c, cfg) {
 		return nil, usageErrorf("no source to scan: give --demo, or AD (--ldap-url / --ad-ldif) and Exchange Online (--exo-export / --exo-tenant) sources, or a --config scan.yaml that names them")
 	}
 	p := collector.Parts{CollectedAt: e.clock()}
-	lap := e.clock()
-	phase := func(name string) {
-		now := e.clock()
-		phases[name] = now.Sub(lap).Milliseconds()
-		lap = now
+	adProg, exoProg := progressTo(c, e), progressTo(c, e)
+	if adProg != nil && adSettings(c, cfg).any() && exoSettings(c, cfg).any() {
+		line := newProgressLine(adProg, 2)
+		defer line.close()
+		adProg, exoProg = line.slot(0), line.slot(1)
 	}
-	if a, st, ok, err := collectAD(ctx, c, e, cfg, log); err != nil {
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg                  sync.WaitGroup
+		adOK, factsOK       bool
+		exoRes              *exo.Result
+		errs                [3]error
+		adMs, exoMs, factMs int64
+	)
+	timed := func(ms *int64, err *error, run func() error) {
+		wg.Go(func() {
+			start := e.clock()
+			if *err = run(); *err != nil {
+				cancel()
+			}
+			*ms = e.clock().Sub(start).Milliseconds()
+		})
+	}
+	timed(&adMs, &errs[0], func() (err error) {
+		p.AD, p.ADStatus, adOK, err = collectAD(ctx, c, cfg, adProg, log)
+		return err
+	})
+	timed(&exoMs, &errs[1], func() (err error) {
+		exoRes, err = collectEXO(ctx, c, cfg, exoProg, log)
+		return err
+	})
+	timed(&factMs, &errs[2], func() (err error) {
+		p.Facts, p.FactsStatus, factsOK, err = collectFacts(c, cfg)
+		return err
+	})
+	wg.Wait()
+	if err := firstCollectError(ctx, errs[:]); err != nil {
 		return nil, err
-	} else if ok {
-		p.AD, p.ADStatus = a, st
-		phase("collect_ad")
 	}
-	if r, err := collectEXO(ctx, c, e, cfg, log); err != nil {
-		return nil, err
-	} else if r != nil {
-		p.EXO, p.EXOStatus, p.Entra, p.EntraStatus = r.EXO, r.EXOStatus, r.Entra, r.EntraStatus
-		phase("collect_exo")
+	if adOK {
+		phases["collect_ad"] = adMs
 	}
-	if f, st, ok, err := collectFacts(c, cfg); err != nil {
-		return nil, err
-	} else if ok {
-		p.Facts, p.FactsStatus = f, st
-		phase("collect_facts")
+	if exoRes != nil {
+		p.EXO, p.EXOStatus, p.Entra, p.EntraStatus = exoRes.EXO, exoRes.EXOStatus, exoRes.Entra, exoRes.EntraStatus
+		phases["collect_exo"] = exoMs
 	}
+	if factsOK {
+		phases["collect_facts"] = factMs
+	}
+	joinStart := e.clock()
 	s := collector.Build(p)
-	phase("join")
+	phases["join"] = e.clock().Sub(joinStart).Milliseconds()
 	return s, nil
+}
+
+// firstCollectError picks the error to report of collectors that ran at
+// once: the first in order that is not merely the stop caused by another
+// collector's failure (ctx is the collectors' own context, cancelled on
+// the first failure; a cancellation from outside, Ctrl-C, is reported as such).
+func firstCollectError(ctx context.Context, errs []error) error {
+	var stopped error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			if stopped == nil {
+				stopped = err
+			}
+			continue
+		}
+		return err
+	}
+	return stopped
+}
+
+// progressTo is where collectors show progress: stderr when it is a
+// terminal and progress was not turned off, else nowhere.
+func progressTo(c *cli.Context, e *env) io.Writer {
+	if e.stderrTTY && !c.Bool("quiet") && !c.Bool("no-progress") {
+		return e.stderr
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 
@@ -39,6 +40,9 @@ func adFlags() []cli.Flag {
 	}
 }
 
+// any tells whether an AD source is given.
+func (s adConfig) any() bool { return s.LDAPURL != "" || len(s.LDIF) > 0 }
+
 // adSettings merges the AD flags over scan.yaml's ad section (flags win).
 func adSettings(c *cli.Context, cfg *scanConfig) adConfig {
 	s := cfg.AD
@@ -68,9 +72,10 @@ func adSettings(c *cli.Context, cfg *scanConfig) adConfig {
 
 // collectAD runs the AD collector the flags or scan.yaml ask for. ok is
 // false when no AD source was given.
-func collectAD(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, log zerolog.Logger) (a *snapshot.AD, st snapshot.SourceStatus, ok bool, err error) {
+// Progress goes to prog (nil: none).
+func collectAD(ctx context.Context, c *cli.Context, cfg *scanConfig, prog io.Writer, log zerolog.Logger) (a *snapshot.AD, st snapshot.SourceStatus, ok bool, err error) {
 	s := adSettings(c, cfg)
-	if s.LDAPURL == "" && len(s.LDIF) == 0 {
+	if !s.any() {
 		return nil, st, false, nil
 	}
 	if s.LDAPURL != "" && len(s.LDIF) > 0 {
@@ -79,9 +84,7 @@ func collectAD(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, log
 	o := ad.Options{
 		URL: s.LDAPURL, StartTLS: s.StartTLS, BindDN: s.BindDN, CAFile: s.CAFile,
 		InsecureSkipVerify: s.InsecureSkipVerify, BaseDN: s.BaseDN, ConfigDN: s.ConfigDN,
-	}
-	if e.stderrTTY && !c.Bool("quiet") && !c.Bool("no-progress") {
-		o.Progress = e.stderr
+		Progress: prog,
 	}
 	ctx = log.WithContext(ctx)
 	if len(s.LDIF) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -39,6 +40,9 @@ func exoFlags() []cli.Flag {
 	}
 }
 
+// any tells whether an Exchange Online source is given.
+func (s exoConfig) any() bool { return s.Export != "" || s.Tenant != "" }
+
 // exoSettings merges the flags over scan.yaml's exo section (flags win).
 func exoSettings(c *cli.Context, cfg *scanConfig) exoConfig {
 	s := cfg.EXO
@@ -56,10 +60,11 @@ func exoSettings(c *cli.Context, cfg *scanConfig) exoConfig {
 
 // collectEXO runs the export reader or the live collector. r is nil when
 // no Exchange Online source was given.
-func collectEXO(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, log zerolog.Logger) (*exo.Result, error) {
+// Progress goes to prog (nil: none).
+func collectEXO(ctx context.Context, c *cli.Context, cfg *scanConfig, prog io.Writer, log zerolog.Logger) (*exo.Result, error) {
 	s := exoSettings(c, cfg)
 	switch {
-	case s.Export == "" && s.Tenant == "":
+	case !s.any():
 		return nil, nil
 	case s.Export != "" && s.Tenant != "":
 		return nil, usageErrorf("give either --exo-export or --exo-tenant, not both")
@@ -73,10 +78,7 @@ func collectEXO(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, lo
 	o := exo.LiveOptions{
 		Tenant: s.Tenant, ClientID: s.ClientID, CertFile: s.CertFile, CertPassword: pw,
 		EXOBaseURL: s.EXOBaseURL, GraphBaseURL: s.GraphBaseURL, AuthorityHost: s.AuthorityHost,
-		Logger: log,
-	}
-	if e.stderrTTY && !c.Bool("quiet") && !c.Bool("no-progress") {
-		o.Progress = e.stderr
+		Logger: log, Progress: prog,
 	}
 	return exo.CollectLive(ctx, o)
 }

@@ -3,10 +3,9 @@ package ad
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"github.com/mattn/go-isatty"
+	"github.com/exoready/exoready/internal/tty"
 )
 
 // progress prints "objects read, rate" on one self-overwriting line. It is
@@ -21,7 +20,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, label string) *progress {
-	if f, ok := w.(*os.File); ok && !isatty.IsTerminal(f.Fd()) && !isatty.IsCygwinTerminal(f.Fd()) {
+	if !tty.IsTerminal(w) {
 		w = nil
 	}
 	now := time.Now()

@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
+
+	"github.com/exoready/exoready/internal/tty"
 )
 
 // Default endpoints (Microsoft's global cloud). Sovereign clouds use other
@@ -339,8 +339,7 @@ func (r request) resolve(link string, base *url.URL) (string, error) {
 
 // terminalOnly returns w when it is a terminal, else nil.
 func terminalOnly(w io.Writer) io.Writer {
-	f, ok := w.(*os.File)
-	if !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+	if !tty.IsTerminal(w) {
 		return nil
 	}
 	return w
