@@ -42,6 +42,9 @@ type Engine struct {
 	version  string
 	packSHA  string
 	log      zerolog.Logger
+	// shardSize is how many elements of a big array a shard holds
+	// (defaultShardSize when 0); tests make it small.
+	shardSize int
 }
 
 type compiledRule struct {
@@ -122,24 +125,29 @@ func outputQuery(pkg string) string {
 		"checked := [v | v := %[1]s.checked]; inventory := [v | v := %[1]s.inventory]", pkg)
 }
 
-// evalRule runs one prepared rule on the parsed input.
-func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value) (ruleOutput, error) {
+// rawOutput is what one rule's query returned on one input.
+type rawOutput struct {
+	deny, errors []any
+	checked      int
+	inventory    map[string]any // nil when the rule defines none (or not an object)
+}
+
+// evalRaw runs one prepared rule on a parsed input.
+func (e *Engine) evalRaw(ctx context.Context, r *compiledRule, input ast.Value) (rawOutput, error) {
+	var out rawOutput
 	rs, err := r.pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return ruleOutput{}, err
+		return out, err
 	}
 	if len(rs) == 0 {
-		return ruleOutput{}, fmt.Errorf("package %s is undefined", r.meta.Package)
+		return out, fmt.Errorf("package %s is undefined", r.meta.Package)
 	}
-	pkg := map[string]any{"deny": rs[0].Bindings["deny"], "errors": rs[0].Bindings["errors"]}
-	if l := asList(rs[0].Bindings["checked"]); len(l) == 1 {
-		pkg["checked"] = l[0]
+	out.deny, out.errors = asList(rs[0].Bindings["deny"]), asList(rs[0].Bindings["errors"])
+	l := asList(rs[0].Bindings["checked"])
+	if len(l) != 1 {
+		return out, fmt.Errorf("rule did not define checked (how many objects it looked at)")
 	}
-	if l := asList(rs[0].Bindings["inventory"]); len(l) == 1 {
-		pkg["inventory"] = l[0]
-	}
-	var out ruleOutput
-	n, ok := pkg["checked"].(json.Number)
+	n, ok := l[0].(json.Number)
 	if !ok {
 		return out, fmt.Errorf("rule did not define checked (how many objects it looked at)")
 	}
@@ -148,26 +156,96 @@ func (e *Engine) evalRule(ctx context.Context, r *compiledRule, input ast.Value)
 		return out, fmt.Errorf("checked = %v is not a count", n)
 	}
 	out.checked = int(c)
-	for _, d := range asList(pkg["deny"]) {
-		f, err := findingFrom(r.meta, StatusFail, d)
+	if l := asList(rs[0].Bindings["inventory"]); len(l) == 1 {
+		out.inventory, _ = l[0].(map[string]any)
+	}
+	return out, nil
+}
+
+// mergeParts joins a rule's outputs on the slices of its shard array as
+// the contract of `shard` says: the union of deny and of errors (in the
+// order of a Rego set, as one evaluation gives them), the sum of checked,
+// the concatenation of each inventory section's rows. The first part that
+// failed fails the rule.
+func mergeParts(parts []rulePart) (rawOutput, error) {
+	for _, p := range parts {
+		if p.err != nil {
+			return rawOutput{}, p.err
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0].raw, nil
+	}
+	var out rawOutput
+	for _, p := range parts {
+		out.deny = append(out.deny, p.raw.deny...)
+		out.errors = append(out.errors, p.raw.errors...)
+		out.checked += p.raw.checked
+		if p.raw.inventory == nil {
+			continue
+		}
+		if out.inventory == nil {
+			out.inventory = map[string]any{}
+		}
+		for k, v := range p.raw.inventory {
+			if l, ok := v.([]any); ok {
+				rows, _ := out.inventory[k].([]any)
+				out.inventory[k] = append(rows, l...)
+			}
+		}
+	}
+	var err error
+	if out.deny, err = setOrder(out.deny); err != nil {
+		return out, err
+	}
+	out.errors, err = setOrder(out.errors)
+	return out, err
+}
+
+// setOrder removes duplicates and sorts values as a Rego set does.
+func setOrder(l []any) ([]any, error) {
+	if len(l) < 2 {
+		return l, nil
+	}
+	set := ast.NewSet()
+	for _, v := range l {
+		t, err := ast.InterfaceToValue(v)
+		if err != nil {
+			return nil, err
+		}
+		set.Add(ast.NewTerm(t))
+	}
+	out, err := ast.JSON(set.Sorted())
+	if err != nil {
+		return nil, err
+	}
+	return out.([]any), nil
+}
+
+// buildOutput turns a rule's raw output into findings and inventory rows,
+// refusing malformed elements.
+func buildOutput(rm RuleMeta, raw rawOutput) (ruleOutput, error) {
+	out := ruleOutput{checked: raw.checked}
+	for _, d := range raw.deny {
+		f, err := findingFrom(rm, StatusFail, d)
 		if err != nil {
 			return out, fmt.Errorf("deny: %w", err)
 		}
 		out.findings = append(out.findings, f)
 	}
-	for _, d := range asList(pkg["errors"]) {
+	for _, d := range raw.errors {
 		if s, ok := d.(string); ok {
 			d = map[string]any{"msg": s}
 		}
-		f, err := findingFrom(r.meta, StatusError, d)
+		f, err := findingFrom(rm, StatusError, d)
 		if err != nil {
 			return out, fmt.Errorf("errors: %w", err)
 		}
 		out.errors = append(out.errors, f)
 	}
-	if inv, ok := pkg["inventory"].(map[string]any); ok {
+	if raw.inventory != nil {
 		out.sections = map[string][]map[string]any{}
-		for k, v := range inv {
+		for k, v := range raw.inventory {
 			for _, row := range asList(v) {
 				m, ok := row.(map[string]any)
 				if !ok {

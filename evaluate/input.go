@@ -52,10 +52,8 @@ func convertSnapshot(s *snapshot.Snapshot) (ast.Value, map[any]*ast.Term, error)
 	return t.Value, c.shared, nil
 }
 
-// viewOf is what the engine reads itself of a decoded snapshot, as
-// decoding its JSON into snapshotView gives it. Of the joined view's AD and
-// EXO objects it keeps the inventory's fields, from their converted terms.
-func viewOf(s *snapshot.Snapshot, terms map[any]*ast.Term) snapshotView {
+// viewOf is what the engine reads itself of a decoded snapshot.
+func viewOf(s *snapshot.Snapshot) snapshotView {
 	var v snapshotView
 	v.SchemaVersion, v.CollectedAt = s.SchemaVersion, s.CollectedAt
 	v.Sources = map[string]snapshot.SourceStatus{"ad": s.Sources.AD, "exo": s.Sources.EXO, "entra": s.Sources.Entra, "facts": s.Sources.Facts}
@@ -71,42 +69,7 @@ func viewOf(s *snapshot.Snapshot, terms map[any]*ast.Term) snapshotView {
 			v.Entra.Organization = &organizationView{ID: o.ID, DisplayName: o.DisplayName}
 		}
 	}
-	if s.Joined != nil {
-		v.Joined = make([]joinedView, len(s.Joined))
-	}
-	for i := range s.Joined {
-		j := &s.Joined[i]
-		jv := joinedView{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod}
-		if j.AD != nil {
-			jv.AD = fieldsOf(terms[j.AD], inventoryADFields)
-		}
-		if j.EXO != nil {
-			jv.EXO = fieldsOf(terms[j.EXO], inventoryEXOFields)
-		}
-		for _, d := range j.Drift {
-			jv.Drift = append(jv.Drift, driftView{Attribute: d.Attribute})
-		}
-		v.Joined[i] = jv
-	}
 	return v
-}
-
-// fieldsOf returns the named properties of an object term as plain values.
-func fieldsOf(t *ast.Term, keys []string) map[string]any {
-	obj, ok := t.Value.(ast.Object)
-	if !ok {
-		return nil
-	}
-	out := make(map[string]any, len(keys))
-	for _, k := range keys {
-		if v := obj.Get(ast.InternedTerm(k)); v != nil {
-			x, err := ast.JSON(v.Value)
-			if err == nil {
-				out[k] = x
-			}
-		}
-	}
-	return out
 }
 
 type converter struct {

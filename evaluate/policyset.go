@@ -37,6 +37,13 @@ type RuleMeta struct {
 	// ReportsReadiness marks rules whose mailbox findings carry the
 	// mailbox's flip readiness in their evidence (EXR-MBX-001).
 	ReportsReadiness bool `json:"reports_readiness"`
+	// Shard is the big array (joined, exo.mailboxes...) the rule may be
+	// evaluated on slice by slice; "" when it needs the array whole.
+	// Fields are, per big array path, the element fields the rule reads.
+	// Both only tell the engine how to evaluate the rule cheaply: they are
+	// not part of findings.json.
+	Shard  string              `json:"-"`
+	Fields map[string][]string `json:"-"`
 	// Package is the Rego package path, File the file holding the METADATA.
 	Package string `json:"package"`
 	File    string `json:"file"`
@@ -243,6 +250,9 @@ func ruleMetaFrom(a *ast.Annotations, pkg, file string) (RuleMeta, error) {
 			}
 			rm.Requires = append(rm.Requires, s)
 		}
+	}
+	if err := readShardFields(&rm, c); err != nil {
+		return rm, err
 	}
 	for key, dst := range map[string]*bool{"blocks_flip": &rm.BlocksFlip, "reports_readiness": &rm.ReportsReadiness} {
 		if v, ok := c[key]; ok {

@@ -1,17 +1,13 @@
 package evaluate
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -62,7 +58,6 @@ type snapshotView struct {
 	AD            *adView                          `json:"ad"`
 	EXO           *exoView                         `json:"exo"`
 	Entra         *entraView                       `json:"entra"`
-	Joined        []joinedView                     `json:"joined"`
 }
 
 type adView struct {
@@ -82,19 +77,15 @@ type organizationView struct {
 	DisplayName string `json:"display_name"`
 }
 
+// joinedView is what readiness reads of a joined mailbox: its AD and EXO
+// objects reduced to the inventory's fields.
 type joinedView struct {
-	ID          string         `json:"id"`
-	DisplayName string         `json:"display_name"`
-	Kind        string         `json:"kind"`
-	Location    string         `json:"location"`
-	JoinMethod  string         `json:"join_method"`
-	AD          map[string]any `json:"ad"`
-	EXO         map[string]any `json:"exo"`
-	Drift       []driftView    `json:"drift"`
-}
-
-type driftView struct {
-	Attribute string `json:"attribute"`
+	ID          string
+	DisplayName string
+	Kind        string
+	Location    string
+	AD          map[string]any
+	EXO         map[string]any
 }
 
 // Evaluate runs every rule on the snapshot and builds the report.
@@ -114,7 +105,15 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		ro.Files = append(append([]InputFile(nil), ro.Files...), ro.Waivers.InputFile())
 	}
 
-	view, input, err := decodeInput(ro)
+	snap := ro.Parsed
+	if snap == nil {
+		var err error
+		if snap, err = snapshot.ParseSnapshot(ro.Snapshot); err != nil {
+			return nil, fmt.Errorf("decode snapshot: %w", err)
+		}
+	}
+	view := viewOf(snap)
+	parts, err := newInputParts(snap)
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +130,11 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	evalStart := ro.Clock()
 	var findings []Finding
 	results := make([]RuleResult, 0, len(e.rules))
-	runs := e.evalRules(ctx, input, &view)
-	if err := ctx.Err(); err != nil {
+	runs, err := e.evalRules(ctx, snap, parts, &view)
+	if err != nil {
 		return nil, err
 	}
+	parts = nil
 	for i, r := range e.rules {
 		res := RuleResult{RuleMeta: r.meta}
 		if reason := runs[i].starved; reason != "" {
@@ -184,7 +184,9 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	for k := range rep.Inventory.Sections {
 		sortRows(rep.Inventory.Sections[k])
 	}
-	rep.Inventory.Mailboxes = mailboxRows(view.Joined, e.set.rules, findings)
+	if rep.Inventory.Mailboxes, err = mailboxRows(snap.Joined, e.set.rules, findings); err != nil {
+		return nil, err
+	}
 	attachReadiness(findings, e.set.rules, rep.Inventory.Mailboxes)
 	rep.Complete = allSourcesComplete(&view) && rep.count(StatusError) == 0
 	rep.Summary = summarize(rep)
@@ -250,62 +252,6 @@ type ruleRun struct {
 	starved string
 	out     ruleOutput
 	err     error
-}
-
-// evalRules runs every rule on the input, as many at once as there are
-// processors: rules only read the input, and each has its own prepared
-// query. Results come back in rule order, so reports do not depend on
-// which rule finished first.
-func (e *Engine) evalRules(ctx context.Context, input ast.Value, view *snapshotView) []ruleRun {
-	runs := make([]ruleRun, len(e.rules))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(e.rules)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(e.rules) || ctx.Err() != nil {
-					return
-				}
-				r := e.rules[i]
-				if runs[i].starved = e.starved(r.meta, input, view); runs[i].starved == "" {
-					start := time.Now()
-					runs[i].out, runs[i].err = e.evalRule(ctx, r, input)
-					e.log.Debug().Str("check_id", r.meta.ID).Dur("elapsed", time.Since(start)).Int("entries", len(runs[i].out.findings)).Msg("rule evaluated")
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return runs
-}
-
-// decodeInput returns what the engine reads of the snapshot and the
-// policies' input: from the decoded snapshot when the caller has it, else
-// from the JSON bytes.
-func decodeInput(ro RunOptions) (snapshotView, ast.Value, error) {
-	var view snapshotView
-	if ro.Parsed != nil {
-		input, terms, err := convertSnapshot(ro.Parsed)
-		if err != nil {
-			return view, nil, err
-		}
-		return viewOf(ro.Parsed, terms), input, nil
-	}
-	if err := json.Unmarshal(ro.Snapshot, &view); err != nil {
-		return view, nil, fmt.Errorf("decode snapshot: %w", err)
-	}
-	var doc any
-	dec := json.NewDecoder(bytes.NewReader(ro.Snapshot))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return view, nil, fmt.Errorf("decode snapshot: %w", err)
-	}
-	input, err := ast.InterfaceToValue(doc)
-	if err != nil {
-		return view, nil, fmt.Errorf("convert snapshot for policies: %w", err)
-	}
-	return view, input, nil
 }
 
 // starved returns why a rule cannot be assessed, or "" when it can: a

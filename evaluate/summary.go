@@ -2,9 +2,12 @@ package evaluate
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/exoready/exoready/collector/snapshot"
 )
 
 // countRules fills each rule's counts and status from the findings.
@@ -150,25 +153,51 @@ var (
 		"guid", "external_directory_object_id", "mailbox_move_status", "mailbox_move_flags"}
 )
 
+// inventoryAD and inventoryEXO project an AD recipient and an EXO mailbox
+// to the inventory's fields.
+var (
+	inventoryAD  = mustProjection(reflect.TypeFor[snapshot.ADRecipient](), inventoryADFields)
+	inventoryEXO = mustProjection(reflect.TypeFor[snapshot.Mailbox](), inventoryEXOFields)
+)
+
+func mustProjection(t reflect.Type, fields []string) *projection {
+	p, err := newProjection(t, fields)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
 // mailboxRows builds the mailbox inventory with each mailbox's readiness:
 // cloud-managed already; blocked by the flip-blocking rules that fail on it
 // or on the tenant; waiting until the latest wait_until of those; unknown
 // when a flip-blocking rule could not be assessed; otherwise ready now.
-func mailboxRows(joined []joinedView, rules []RuleMeta, findings []Finding) []MailboxRow {
+func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []Finding) ([]MailboxRow, error) {
 	tenant, perObject, unknown := flipStates(rules, findings)
 	rows := make([]MailboxRow, 0, len(joined))
-	for _, j := range joined {
-		row := MailboxRow{
-			ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod,
-			AD: pick(j.AD, inventoryADFields), EXO: pick(j.EXO, inventoryEXOFields), Drift: []string{},
+	c := &converter{}
+	for i := range joined {
+		j := &joined[i]
+		row := MailboxRow{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod, Drift: []string{}}
+		var err error
+		if j.AD != nil {
+			if row.AD, err = c.plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
+				return nil, err
+			}
+		}
+		if j.EXO != nil {
+			if row.EXO, err = c.plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
+				return nil, err
+			}
 		}
 		for _, d := range j.Drift {
 			row.Drift = append(row.Drift, d.Attribute)
 		}
-		row.Readiness = readinessOf(j, tenant, perObject[strings.ToLower(j.ID)], unknown)
+		jv := joinedView{ID: row.ID, DisplayName: row.DisplayName, Kind: row.Kind, Location: row.Location, AD: row.AD, EXO: row.EXO}
+		row.Readiness = readinessOf(jv, tenant, perObject[strings.ToLower(j.ID)], unknown)
 		rows = append(rows, row)
 	}
-	return rows
+	return rows, nil
 }
 
 // flipStates collects, from the findings of flip-blocking rules, what keeps

@@ -1,0 +1,346 @@
+package evaluate
+
+import (
+	"context"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/exoready/exoready/collector/snapshot"
+)
+
+// defaultShardSize is how many elements of a big array one work item
+// converts and evaluates: small enough that a few shards in flight cost
+// little memory, large enough that the fixed cost of a query is lost.
+const defaultShardSize = 2000
+
+// inputParts build the policies' input of one work item: the snapshot's
+// small sections, converted once, with the big arrays each item needs.
+type inputParts struct {
+	snap *snapshot.Snapshot
+	// base is the whole input with every big array empty (null when the
+	// snapshot has it null): what requires checks read, and what a
+	// sharded rule sees of the arrays it does not shard.
+	base ast.Object
+}
+
+func newInputParts(s *snapshot.Snapshot) (*inputParts, error) {
+	b := *s
+	b.Joined = emptied(s.Joined)
+	if s.AD != nil {
+		ad := *s.AD
+		ad.Users, ad.Contacts, ad.Groups = emptied(ad.Users), emptied(ad.Contacts), emptied(ad.Groups)
+		b.AD = &ad
+	}
+	if s.EXO != nil {
+		exo := *s.EXO
+		exo.Mailboxes, exo.Recipients = emptied(exo.Mailboxes), emptied(exo.Recipients)
+		b.EXO = &exo
+	}
+	c := &converter{shared: map[any]*ast.Term{}}
+	t := c.value(reflect.ValueOf(&b).Elem())
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &inputParts{snap: s, base: t.Value.(ast.Object)}, nil
+}
+
+func emptied[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return []T{}
+}
+
+// assemble is the base input with the given big arrays, by path, in place
+// of the empty ones. Every term is shared, none copied.
+func (p *inputParts) assemble(arrays map[string]*ast.Term) ast.Value {
+	return replaceArrays(p.base, "", arrays)
+}
+
+func replaceArrays(obj ast.Object, prefix string, arrays map[string]*ast.Term) ast.Object {
+	kvs := make([][2]*ast.Term, 0, obj.Len())
+	obj.Foreach(func(k, v *ast.Term) {
+		key, _ := k.Value.(ast.String)
+		path := prefix + string(key)
+		if t, ok := arrays[path]; ok && t != nil {
+			v = t
+		} else if o, ok := v.Value.(ast.Object); ok && prefix == "" && (path == "ad" || path == "exo") {
+			v = ast.NewTerm(replaceArrays(o, path+".", arrays))
+		}
+		kvs = append(kvs, [2]*ast.Term{k, v})
+	})
+	return ast.NewObject(kvs...)
+}
+
+// lookup returns the term at a dotted path of an object, nil when absent.
+func lookup(v ast.Value, path string) *ast.Term {
+	var t *ast.Term
+	for part := range strings.SplitSeq(path, ".") {
+		o, ok := v.(ast.Object)
+		if !ok {
+			return nil
+		}
+		if t = o.Get(ast.InternedTerm(part)); t == nil {
+			return nil
+		}
+		v = t.Value
+	}
+	return t
+}
+
+// sharedTerm is a converted value several work items use: built by the
+// first, dropped when the last one is done with it.
+type sharedTerm struct {
+	once  sync.Once
+	build func() (ast.Value, error)
+	val   ast.Value
+	err   error
+	refs  atomic.Int64
+}
+
+func (s *sharedTerm) get() (ast.Value, error) {
+	s.once.Do(func() { s.val, s.err = s.build() })
+	return s.val, s.err
+}
+
+func (s *sharedTerm) release() {
+	if s.refs.Add(-1) == 0 {
+		s.val = nil
+	}
+}
+
+// workItem evaluates some rules on one input: one rule on the whole (or
+// projected) input, or every rule of a shard group on one shard.
+type workItem struct {
+	rules []int // indexes into Engine.rules
+	shard int   // which part of each rule's output this is
+	input func() (ast.Value, error)
+	uses  []*sharedTerm
+}
+
+// rulePart is one rule's output on one shard (or on its whole input).
+type rulePart struct {
+	raw     rawOutput
+	err     error
+	elapsed time.Duration
+}
+
+// evalRules runs every rule that is not starved, as work items spread over
+// as many workers as there are processors: a rule that declares `shard`
+// runs once per slice of its array, converted for that slice alone and
+// shared by the rules of the same shard group; a rule that declares
+// `fields` reads its big arrays projected to those fields; any other rule
+// reads the whole input. Each rule's parts are merged in shard order, so
+// reports do not depend on which item finished first.
+func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inputParts, view *snapshotView) ([]ruleRun, error) {
+	runs := make([]ruleRun, len(e.rules))
+	for i, r := range e.rules {
+		runs[i].starved = e.starved(r.meta, parts.base, view)
+	}
+	items, results := e.plan(s, parts, runs)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(items)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) || ctx.Err() != nil {
+					return
+				}
+				it := &items[i]
+				input, err := it.input()
+				for _, ri := range it.rules {
+					p := &results[ri][it.shard]
+					if err != nil {
+						p.err = err
+						continue
+					}
+					start := time.Now()
+					p.raw, p.err = e.evalRaw(ctx, e.rules[ri], input)
+					p.elapsed = time.Since(start)
+				}
+				for _, u := range it.uses {
+					u.release()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, r := range e.rules {
+		if runs[i].starved != "" {
+			continue
+		}
+		var elapsed time.Duration
+		for _, p := range results[i] {
+			elapsed += p.elapsed
+		}
+		raw, err := mergeParts(results[i])
+		if err == nil {
+			runs[i].out, err = buildOutput(r.meta, raw)
+		}
+		runs[i].err = err
+		e.log.Debug().Str("check_id", r.meta.ID).Dur("elapsed", elapsed).Int("shards", len(results[i])).
+			Int("entries", len(runs[i].out.findings)).Msg("rule evaluated")
+	}
+	return runs, nil
+}
+
+// plan lists the work items of the rules that can be assessed, rules on
+// the whole input first (they take longest), and makes room for each
+// rule's parts.
+func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) ([]workItem, [][]rulePart) {
+	results := make([][]rulePart, len(e.rules))
+	var items, sharded []workItem
+	size := e.shardSize
+	if size <= 0 {
+		size = defaultShardSize
+	}
+
+	// The whole input, for rules that declare nothing, and the whole
+	// arrays of rules that declare fields for some arrays only.
+	whole := &sharedTerm{build: func() (ast.Value, error) {
+		v, _, err := convertSnapshot(s)
+		return v, err
+	}}
+	projected := map[string]*sharedTerm{}
+	projectedTerm := func(a bigArray, fields []string) *sharedTerm {
+		key := a.path + "\x00" + strings.Join(fields, "\x00")
+		if st, ok := projected[key]; ok {
+			return st
+		}
+		st := &sharedTerm{build: func() (ast.Value, error) {
+			slice := a.get(s)
+			if !slice.IsValid() || slice.IsNil() {
+				return nil, nil
+			}
+			p, err := newProjection(a.elem, fields)
+			if err != nil {
+				return nil, err
+			}
+			c := &converter{shared: map[any]*ast.Term{}}
+			return c.elements(slice, 0, slice.Len(), p).Value, c.err
+		}}
+		projected[key] = st
+		return st
+	}
+
+	type group struct {
+		array  bigArray
+		fields []string // union of the group's fields; nil: whole elements
+		rules  []int
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for i, r := range e.rules {
+		if runs[i].starved != "" {
+			continue
+		}
+		rm := r.meta
+		if rm.Shard != "" {
+			a, _ := bigArrayOf(rm.Shard)
+			f := rm.Fields[rm.Shard]
+			key := rm.Shard + "\x00" + boolKey(f != nil)
+			g := byKey[key]
+			if g == nil {
+				g = &group{array: a}
+				byKey[key] = g
+				groups = append(groups, g)
+			}
+			g.fields = append(g.fields, f...)
+			g.rules = append(g.rules, i)
+			continue
+		}
+		results[i] = make([]rulePart, 1)
+		if rm.Fields == nil {
+			whole.refs.Add(1)
+			items = append(items, workItem{rules: []int{i}, uses: []*sharedTerm{whole}, input: whole.get})
+			continue
+		}
+		var uses []*sharedTerm
+		arrays := map[string]*sharedTerm{}
+		needWhole := false
+		for _, a := range bigArrays {
+			if f, ok := rm.Fields[a.path]; ok {
+				st := projectedTerm(a, f)
+				st.refs.Add(1)
+				uses = append(uses, st)
+				arrays[a.path] = st
+			} else {
+				needWhole = true
+			}
+		}
+		if needWhole {
+			whole.refs.Add(1)
+			uses = append(uses, whole)
+		}
+		items = append(items, workItem{rules: []int{i}, uses: uses, input: func() (ast.Value, error) {
+			terms := map[string]*ast.Term{}
+			if needWhole {
+				w, err := whole.get()
+				if err != nil {
+					return nil, err
+				}
+				for _, a := range bigArrays {
+					terms[a.path] = lookup(w, a.path)
+				}
+			}
+			for path, st := range arrays {
+				v, err := st.get()
+				if err != nil {
+					return nil, err
+				}
+				if v != nil {
+					terms[path] = ast.NewTerm(v)
+				}
+			}
+			return parts.assemble(terms), nil
+		}})
+	}
+
+	for _, g := range groups {
+		var p *projection
+		if g.fields != nil {
+			p, _ = newProjection(g.array.elem, g.fields) // checked when the rules were loaded
+		}
+		slice := g.array.get(s)
+		n := 0
+		if slice.IsValid() && !slice.IsNil() {
+			n = slice.Len()
+		}
+		shards := max(1, (n+size-1)/size)
+		for _, ri := range g.rules {
+			results[ri] = make([]rulePart, shards)
+		}
+		for k := range shards {
+			lo, hi := k*size, min(n, (k+1)*size)
+			sharded = append(sharded, workItem{rules: g.rules, shard: k, input: func() (ast.Value, error) {
+				if n == 0 {
+					return parts.base, nil
+				}
+				c := &converter{shared: map[any]*ast.Term{}}
+				t := c.elements(slice, lo, hi, p)
+				if c.err != nil {
+					return nil, c.err
+				}
+				return parts.assemble(map[string]*ast.Term{g.array.path: t}), nil
+			}})
+		}
+	}
+	return append(items, sharded...), results
+}
+
+func boolKey(b bool) string {
+	if b {
+		return "fields"
+	}
+	return "whole"
+}

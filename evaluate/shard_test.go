@@ -1,0 +1,337 @@
+package evaluate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/tools/gen"
+)
+
+// fixtureSnapshots are the snapshots a declaration is checked on: the demo
+// tenant, every fixture snapshot and a small generated tenant.
+func fixtureSnapshots(t *testing.T) map[string]*snapshot.Snapshot {
+	t.Helper()
+	docs := map[string][]byte{"demo": fixtures.DemoSnapshot()}
+	names, err := fs.Glob(fixtures.Snapshots(), "*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no fixture snapshots: %v", err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(fixtures.Snapshots(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[n] = b
+	}
+	out := map[string]*snapshot.Snapshot{}
+	for name, doc := range docs {
+		s, err := snapshot.ParseSnapshot(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = s
+	}
+	out["generated"] = gen.Generate(gen.Options{Seed: 3, Mailboxes: 120}).Snapshot()
+	return out
+}
+
+// variant is the engine with each rule's declarations changed by f and the
+// given shard size.
+func (e *Engine) variant(size int, f func(RuleMeta) RuleMeta) *Engine {
+	v := *e
+	v.shardSize = size
+	v.rules = make([]*compiledRule, len(e.rules))
+	for i, r := range e.rules {
+		v.rules[i] = &compiledRule{meta: f(r.meta), pq: r.pq}
+	}
+	return &v
+}
+
+// outcomes evaluates every rule on the snapshot and renders each rule's
+// outcome (starved reason, error, checked, findings, sorted inventory) as
+// text, by rule id.
+func (e *Engine) outcomes(ctx context.Context, s *snapshot.Snapshot) (map[string]string, error) {
+	parts, err := newInputParts(s)
+	if err != nil {
+		return nil, err
+	}
+	view := viewOf(s)
+	runs, err := e.evalRules(ctx, s, parts, &view)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for i, r := range e.rules {
+		run := runs[i]
+		for _, rows := range run.out.sections {
+			sortRows(rows)
+		}
+		errText := ""
+		if run.err != nil {
+			errText = run.err.Error()
+		}
+		b, err := json.Marshal(map[string]any{
+			"starved": run.starved, "error": errText, "checked": run.out.checked,
+			"findings": run.out.findings, "errors": run.out.errors, "inventory": run.out.sections,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[r.meta.ID] = string(b)
+	}
+	return out, nil
+}
+
+// checkDeclarations evaluates every rule that declares shard or fields as
+// declared (slices of 1, 3 and all elements), with its fields alone (no
+// shard), and with its shard alone (no fields), and returns every case
+// that differs from the plain whole-input evaluation.
+func checkDeclarations(ctx context.Context, e *Engine, snaps map[string]*snapshot.Snapshot) ([]string, error) {
+	plain := e.variant(0, func(rm RuleMeta) RuleMeta { rm.Shard, rm.Fields = "", nil; return rm })
+	type variant struct {
+		name string
+		e    *Engine
+	}
+	var variants []variant
+	for _, size := range []int{1, 3, 1 << 30} {
+		variants = append(variants,
+			variant{fmt.Sprintf("as declared, shards of %d", size), e.variant(size, func(rm RuleMeta) RuleMeta { return rm })},
+			variant{fmt.Sprintf("shard without fields, shards of %d", size), e.variant(size, func(rm RuleMeta) RuleMeta { rm.Fields = nil; return rm })})
+	}
+	variants = append(variants, variant{"fields without shard", e.variant(0, func(rm RuleMeta) RuleMeta { rm.Shard = ""; return rm })})
+	var diffs []string
+	for _, name := range slices.Sorted(maps.Keys(snaps)) {
+		want, err := plain.outcomes(ctx, snaps[name])
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range variants {
+			got, err := v.e.outcomes(ctx, snaps[name])
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range e.rules {
+				if r.meta.Shard == "" && r.meta.Fields == nil {
+					continue
+				}
+				if got[r.meta.ID] != want[r.meta.ID] {
+					diffs = append(diffs, fmt.Sprintf("%s (%s) on %s, %s:\n got %.600s\nwant %.600s", r.meta.ID, r.meta.File, name, v.name, got[r.meta.ID], want[r.meta.ID]))
+				}
+			}
+		}
+	}
+	return diffs, nil
+}
+
+// TestPackDeclarationsHold checks the promises of `shard` and `fields` of
+// every rule of the embedded pack that makes them: evaluated per slice of
+// its array and on projected elements, each gives what it gives on the
+// whole input.
+func TestPackDeclarationsHold(t *testing.T) {
+	e := packEngine(t)
+	declaring := 0
+	for _, r := range e.rules {
+		if r.meta.Shard != "" || r.meta.Fields != nil {
+			declaring++
+		}
+	}
+	if declaring == 0 {
+		t.Skip("no rule of the pack declares shard or fields yet")
+	}
+	diffs, err := checkDeclarations(t.Context(), e, fixtureSnapshots(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	t.Logf("%d rules declare shard or fields", declaring)
+}
+
+// declRule is a test rule package with the given custom keys and body.
+func declRule(id, custom, body string) string {
+	return fmt.Sprintf(`# METADATA
+# title: Test rule %[1]s
+# related_resources:
+#   - ref: https://example.test/guidance
+# custom:
+#   id: %[1]s
+#   severity: low
+#   category: test
+#   remediation: fix it
+%[2]spackage exoready.rules.test.r%[3]s
+
+%[4]s
+`, id, custom, strings.ToLower(strings.ReplaceAll(id, "-", "")), body)
+}
+
+func testEngine(t *testing.T, files map[string]string) (*Engine, error) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, text := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return New(t.Context(), Options{Sources: []PolicySource{{Name: "test", FS: fsys, Prefix: "testpol"}}})
+}
+
+// TestWrongDeclarationIsRefusedAtLoad checks that declarations naming what
+// the snapshot does not have are refused with the policy file named.
+func TestWrongDeclarationIsRefusedAtLoad(t *testing.T) {
+	body := "checked := 0\n\ndeny contains \"x\" if false\n"
+	for name, tc := range map[string]struct{ custom, want string }{
+		"shard not a big array":    {"#   shard: entra.sync_jobs\n", `custom.shard "entra.sync_jobs" is not a big array path`},
+		"shard not a string":       {"#   shard: [joined]\n", "custom.shard must be one big array path"},
+		"fields on a small array":  {"#   fields:\n#     entra.sync_jobs: [id]\n", `custom.fields names "entra.sync_jobs", which is not a big array path`},
+		"unknown field":            {"#   fields:\n#     joined: [id, display_nam]\n", `"display_nam" is not a field of the snapshot's JoinedMailbox`},
+		"unknown nested field":     {"#   fields:\n#     joined: [id, ad.dnn]\n", `ad."dnn" is not a field of the snapshot's ADRecipient`},
+		"dotted into a non-object": {"#   fields:\n#     exo.mailboxes: [email_addresses.x]\n", `email_addresses is not an object`},
+		"fields of another array":  {"#   shard: joined\n#   fields:\n#     ad.users: [dn]\n", "custom.shard joined promises the rule reads no other big array"},
+		"fields not a list":        {"#   fields:\n#     joined: id\n", "custom.fields.joined must be a non-empty list"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := testEngine(t, map[string]string{"r.rego": declRule("TST-DECL-001", tc.custom, body)})
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), "testpol/r.rego") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not name the file and say %q", err, tc.want)
+			}
+		})
+	}
+	e, err := testEngine(t, map[string]string{"r.rego": declRule("TST-DECL-001",
+		"#   shard: joined\n#   fields:\n#     joined: [id, ad.dn, exo, drift]\n", body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Rules()[0]; r.Shard != "joined" || !slices.Equal(r.Fields["joined"], []string{"ad.dn", "drift", "exo", "id"}) {
+		t.Fatalf("read shard %q fields %v", r.Shard, r.Fields)
+	}
+}
+
+// TestWrongDeclarationIsCaught checks that the check of declarations finds
+// rules that break their promises, and passes rules that keep them.
+func TestWrongDeclarationIsCaught(t *testing.T) {
+	snaps := fixtureSnapshots(t)
+	good := map[string]string{
+		"good.rego": declRule("TST-GOOD-001", "#   shard: joined\n#   fields:\n#     joined: [id, display_name, exo.is_exchange_cloud_managed]\n", `
+checked := count(input.joined)
+
+deny contains {"msg": sprintf("%s not cloud-managed", [j.display_name]), "object": {"type": "mailbox", "id": j.id}} if {
+	some j in input.joined
+	j.exo.is_exchange_cloud_managed == false
+}
+
+inventory := {"test_rows": [{"id": j.id} | some j in input.joined]}
+`),
+		"fields.rego": declRule("TST-GOOD-002", "#   fields:\n#     exo.mailboxes: [guid, display_name]\n", `
+checked := count(input.exo.mailboxes)
+
+deny contains {"msg": sprintf("%s has %d users in AD", [m.display_name, count(input.ad.users)]), "object": {"type": "mailbox", "id": m.guid}} if {
+	some m in input.exo.mailboxes
+}
+`),
+	}
+	e, err := testEngine(t, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := checkDeclarations(t.Context(), e, snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) > 0 {
+		t.Fatalf("rules that keep their promises were found wrong:\n%s", strings.Join(diffs, "\n"))
+	}
+
+	for name, tc := range map[string]struct{ custom, body string }{
+		"field read but not listed": {"#   fields:\n#     joined: [id]\n", `
+checked := count(input.joined)
+
+deny contains {"msg": sprintf("%s", [j.display_name]), "object": {"type": "mailbox", "id": j.id}} if {
+	some j in input.joined
+}
+`},
+		"nested field read but not listed": {"#   fields:\n#     joined: [id, exo.guid]\n", `
+checked := 1
+
+deny contains {"msg": "cloud-managed", "object": {"type": "mailbox", "id": j.id}} if {
+	some j in input.joined
+	j.exo.is_exchange_cloud_managed == true
+}
+`},
+		"elements related to each other": {"#   shard: joined\n", `
+checked := 1
+
+deny contains {"msg": sprintf("%s is shown twice", [a.display_name]), "object": {"type": "mailbox", "id": a.id}} if {
+	some i, a in input.joined
+	some k, b in input.joined
+	i != k
+	a.exo != null
+	b.exo != null
+	a.exo.is_exchange_cloud_managed == b.exo.is_exchange_cloud_managed
+}
+`},
+		"conclusion from the whole array": {"#   shard: exo.mailboxes\n", `
+checked := 1
+
+deny contains "no mailbox is cloud-managed" if {
+	not any_cloud_managed
+}
+
+any_cloud_managed if {
+	some m in input.exo.mailboxes
+	m.is_exchange_cloud_managed == true
+}
+`},
+		"another big array read": {"#   shard: joined\n", `
+checked := count(input.joined)
+
+deny contains {"msg": sprintf("%d AD users", [count(input.ad.users)]), "object": {"type": "mailbox", "id": j.id}} if {
+	some j in input.joined
+}
+`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e, err := testEngine(t, map[string]string{"bad.rego": declRule("TST-BAD-001", tc.custom, tc.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			diffs, err := checkDeclarations(t.Context(), e, snaps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(diffs) == 0 {
+				t.Fatal("the broken promise was not caught")
+			}
+			if !strings.Contains(diffs[0], "TST-BAD-001 (testpol/bad.rego)") {
+				t.Fatalf("the difference does not name the rule and file: %s", diffs[0])
+			}
+		})
+	}
+}
+
+// TestBigArraysAreTheSnapshots checks that each big array path finds a
+// slice of its element type in a snapshot, and nothing when its section
+// is null.
+func TestBigArraysAreTheSnapshots(t *testing.T) {
+	s := fixtureSnapshots(t)["demo"]
+	for _, a := range bigArrays {
+		v := a.get(s)
+		if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != a.elem || v.Len() == 0 {
+			t.Errorf("%s: got %v, want a non-empty slice of %s", a.path, v, a.elem)
+		}
+		if v := a.get(&snapshot.Snapshot{}); v.IsValid() && !v.IsNil() {
+			t.Errorf("%s of an empty snapshot: %v", a.path, v)
+		}
+	}
+}
