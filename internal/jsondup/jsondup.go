@@ -14,55 +14,111 @@ const maxDepth = 10000
 // valid JSON: what the scan cannot follow is left to the decoder. Names are
 // compared as written (escaped forms of one name are not matched).
 func Find(data []byte) *Duplicate {
+	var s Scanner
+	s.Write(data)
+	return s.Found()
+}
+
+// Scanner finds the first duplicate name of a document written to it in
+// pieces of any size, so a document of gigabytes can be checked while it
+// is read for decoding, without holding it. The zero value is ready.
+type Scanner struct {
 	// names[d] holds the names seen in the object open at depth d; nil
 	// for arrays and for objects without names yet.
-	var names []map[string]struct{}
-	var isObj []bool
-	line := 1
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; c {
+	names []map[string]struct{}
+	isObj []bool
+	line  int
+
+	inString bool   // inside a string
+	escaped  bool   // the previous byte of the string was a backslash
+	str      []byte // the string read so far, as written
+	strLine  int    // the line the string started on
+	afterStr bool   // a string ended; a colon after it makes it a name
+
+	found *Duplicate
+	done  bool // a duplicate was found or the input cannot be followed
+}
+
+// Found returns the first duplicate seen so far, or nil.
+func (s *Scanner) Found() *Duplicate { return s.found }
+
+// Write scans p; it never fails, so it can sit behind an io.TeeReader.
+func (s *Scanner) Write(p []byte) (int, error) {
+	if s.line == 0 {
+		s.line = 1
+	}
+	for i := 0; i < len(p) && !s.done; i++ {
+		c := p[i]
+		if s.inString {
+			s.stringByte(c)
+			continue
+		}
+		if s.afterStr {
+			switch c {
+			case ' ', '\t', '\r':
+				continue
+			case '\n':
+				s.line++
+				continue
+			case ':':
+				s.afterStr = false
+				s.name()
+				continue
+			}
+			s.afterStr = false
+		}
+		switch c {
 		case '\n':
-			line++
+			s.line++
 		case '{', '[':
-			if len(isObj) >= maxDepth {
-				return nil
+			if len(s.isObj) >= maxDepth {
+				s.done = true
+				break
 			}
-			names = append(names, nil)
-			isObj = append(isObj, c == '{')
+			s.names = append(s.names, nil)
+			s.isObj = append(s.isObj, c == '{')
 		case '}', ']':
-			if len(isObj) == 0 {
-				return nil
+			if len(s.isObj) == 0 {
+				s.done = true
+				break
 			}
-			names, isObj = names[:len(names)-1], isObj[:len(isObj)-1]
+			s.names, s.isObj = s.names[:len(s.names)-1], s.isObj[:len(s.isObj)-1]
 		case '"':
-			j := i + 1
-			for j < len(data) && data[j] != '"' {
-				if data[j] == '\\' {
-					j++
-				} else if data[j] == '\n' {
-					return nil // not JSON: the decoder will say where
-				}
-				j++
-			}
-			if j >= len(data) {
-				return nil
-			}
-			k := j + 1
-			for k < len(data) && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r' || data[k] == '\n') {
-				k++
-			}
-			d := len(isObj) - 1
-			if k < len(data) && data[k] == ':' && d >= 0 && isObj[d] {
-				if names[d] == nil {
-					names[d] = map[string]struct{}{}
-				}
-				if _, dup := names[d][string(data[i+1:j])]; dup {
-					return &Duplicate{Name: string(data[i+1 : j]), Line: line}
-				}
-				names[d][string(data[i+1:j])] = struct{}{}
-			}
-			i = j
+			s.inString, s.str, s.strLine = true, s.str[:0], s.line
 		}
 	}
-	return nil
+	return len(p), nil
+}
+
+func (s *Scanner) stringByte(c byte) {
+	switch {
+	case s.escaped:
+		s.escaped = false
+	case c == '\\':
+		s.escaped = true
+	case c == '"':
+		s.inString, s.afterStr = false, true
+		return
+	case c == '\n':
+		s.done = true // not JSON: the decoder will say where
+		return
+	}
+	s.str = append(s.str, c)
+}
+
+// name records the string just read as a name of the innermost object.
+func (s *Scanner) name() {
+	d := len(s.isObj) - 1
+	if d < 0 || !s.isObj[d] {
+		return
+	}
+	if s.names[d] == nil {
+		s.names[d] = map[string]struct{}{}
+	}
+	if _, dup := s.names[d][string(s.str)]; dup {
+		s.found = &Duplicate{Name: string(s.str), Line: s.strLine}
+		s.done = true
+		return
+	}
+	s.names[d][string(s.str)] = struct{}{}
 }
