@@ -104,7 +104,7 @@ func Collect(ctx context.Context, o Options) (*snapshot.AD, snapshot.SourceStatu
 // connect dials, secures and binds. Once connected, the end of ctx closes
 // the connection: a DC that accepts and never answers the bind must not
 // hold an interrupted run for the whole operation timeout.
-func connect(ctx context.Context, o Options, log *zerolog.Logger) (*ldap.Conn, error) {
+func connect(ctx context.Context, o Options, log *zerolog.Logger) (*wireConn, error) {
 	origin := redactURL(o.URL)
 	u, err := url.Parse(o.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
@@ -129,15 +129,19 @@ func connect(ctx context.Context, o Options, log *zerolog.Logger) (*ldap.Conn, e
 	if u.Scheme == "ldap" && !o.StartTLS {
 		log.Warn().Msg("plain ldap:// without --start-tls: the bind password and all directory data cross the network unencrypted")
 	}
-	conn, err := ldap.DialURL(o.URL, ldap.DialWithDialer(&net.Dialer{Timeout: o.DialTimeout}), ldap.DialWithTLSConfig(tc))
+	dctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
+	defer cancel()
+	conn, err := dialWire(dctx, u, &net.Dialer{}, tc, o.Timeout)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: connect to %s: %s", ErrConnect, origin, describeConnErr(err))
 	}
-	conn.SetTimeout(o.Timeout)
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if o.StartTLS {
-		if err := conn.StartTLS(tc); err != nil {
+		if err := conn.startTLS(ctx, tc); err != nil {
 			conn.Close()
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -145,7 +149,7 @@ func connect(ctx context.Context, o Options, log *zerolog.Logger) (*ldap.Conn, e
 			return nil, fmt.Errorf("%w: StartTLS with %s: %s", ErrConnect, origin, describeConnErr(err))
 		}
 	}
-	if err := conn.Bind(o.BindDN, o.Password); err != nil {
+	if err := conn.bind(o.BindDN, o.Password); err != nil {
 		conn.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -443,35 +447,60 @@ func (c *collector) pagedSearch(ctx context.Context, req *ldap.SearchRequest, ad
 			return n, err
 		}
 		start := time.Now()
-		res, err := c.s.Search(req)
+		entries, cookie, err := c.page(req)
 		if err != nil {
 			if isNoSuchObject(err) {
 				return n, err
 			}
-			if res != nil {
-				n += len(res.Entries) // read, but part of a dataset now incomplete
-			}
+			n += len(entries) // read, but part of a dataset now incomplete
 			return n, &searchError{base: req.BaseDN, page: page, entries: n, err: err}
 		}
-		for _, le := range res.Entries {
-			if le == nil {
-				continue
-			}
-			e := fromLDAP(le)
+		for _, e := range entries {
 			if err := c.completeRanges(ctx, e); err != nil {
 				return n, &searchError{base: req.BaseDN, page: page, entries: n, err: err}
 			}
 			add(e)
 			n++
 		}
-		c.prog.add(len(res.Entries))
-		c.log.Debug().Str("base_dn", req.BaseDN).Int("page", page).Int("entries", len(res.Entries)).Dur("elapsed", time.Since(start)).Msg("page fetched")
-		pc, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
-		if !ok || len(pc.Cookie) == 0 {
+		c.prog.add(len(entries))
+		c.log.Debug().Str("base_dn", req.BaseDN).Int("page", page).Int("entries", len(entries)).Dur("elapsed", time.Since(start)).Msg("page fetched")
+		if len(cookie) == 0 {
 			return n, nil // last page (or a server that ignores paging and sent everything)
 		}
-		paging.SetCookie(pc.Cookie)
+		paging.SetCookie(cookie)
 	}
+}
+
+// pageReader is a searcher that reads a page of search results straight
+// into entries (wireConn); page falls back to Search for the others.
+type pageReader interface {
+	searchEntries(req *ldap.SearchRequest, each func(*entry)) (cookie []byte, err error)
+}
+
+// page runs one search request and returns its entries (those read before
+// an error too) and its paged-results cookie.
+func (c *collector) page(req *ldap.SearchRequest) ([]*entry, []byte, error) {
+	var entries []*entry
+	if pr, ok := c.s.(pageReader); ok {
+		entries = make([]*entry, 0, min(c.o.PageSize, 1000))
+		cookie, err := pr.searchEntries(req, func(e *entry) { entries = append(entries, e) })
+		return entries, cookie, err
+	}
+	res, err := c.s.Search(req)
+	if res != nil {
+		for _, le := range res.Entries {
+			if le != nil {
+				entries = append(entries, fromLDAP(le))
+			}
+		}
+	}
+	if err != nil {
+		return entries, nil, err
+	}
+	if pc, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging); ok {
+		return entries, pc.Cookie, nil
+	}
+	return entries, nil, nil
 }
 
 // completeRanges follows range retrieval: an attribute returned as
