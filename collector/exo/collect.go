@@ -74,22 +74,49 @@ func (e *fatalError) Unwrap() error { return e.err }
 // dataset nil with a SourceError for its path, except for the required
 // dataset, whose problems fail the collection.
 func (c *collection) consume(ds *dataset, src string, feed func(func(*rawObject) error) error) error {
-	s := ds.newSink()
-	var problems []string
-	dropped, n := 0, 0
-	err := feed(func(o *rawObject) error {
-		f := newFields(src, o)
-		s.add(f)
-		n++
-		for _, p := range *f.problems {
-			if len(problems) < maxProblems {
-				problems = append(problems, p)
-			} else {
-				dropped++
-			}
-		}
-		return nil
+	return c.consumeWith(ds, src, func(s sink, t *tally) error {
+		return feed(func(o *rawObject) error {
+			t.add(s, newFields(src, o))
+			return nil
+		})
 	})
+}
+
+// tally counts a dataset's objects and keeps the first maxProblems of
+// their problems, in object order.
+type tally struct {
+	problems []string
+	dropped  int
+	n        int
+}
+
+// add converts one object into s and notes its problems.
+func (t *tally) add(s sinkPart, f *fields) {
+	s.add(f)
+	t.n++
+	t.note(*f.problems, 0)
+}
+
+// note keeps problems up to maxProblems and counts the rest, with dropped
+// more that were counted but not kept.
+func (t *tally) note(problems []string, dropped int) {
+	for _, p := range problems {
+		if len(t.problems) < maxProblems {
+			t.problems = append(t.problems, p)
+		} else {
+			t.dropped++
+		}
+	}
+	t.dropped += dropped
+}
+
+// consumeWith is consume for a feed that converts objects itself (on
+// several goroutines, see readParallel) and reports them to the tally.
+func (c *collection) consumeWith(ds *dataset, src string, feed func(sink, *tally) error) error {
+	s := ds.newSink()
+	t := &tally{}
+	err := feed(s, t)
+	problems, dropped, n := t.problems, t.dropped, t.n
 	var fatal *fatalError
 	switch {
 	case err == nil:

@@ -2,8 +2,10 @@ package exo
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exoready/exoready/collector/snapshot"
@@ -25,8 +27,28 @@ type dataset struct {
 // sink gathers the converted objects of one dataset and stores them in the
 // sections once the whole dataset was read without a problem.
 type sink interface {
-	add(f *fields)
+	sinkPart
 	store(s *sections)
+}
+
+// sinkPart converts objects into a sink or into one part of it.
+type sinkPart interface {
+	add(f *fields)
+}
+
+// partedSink is a sink whose objects can be converted on several
+// goroutines, each into its own part; parts are merged in file order.
+type partedSink interface {
+	sink
+	newPart() sinkPart
+	merge(sinkPart)
+	// names are the top-level properties the converter reads.
+	names() *slotNames
+	// grow makes room for about n more objects; room says how many fit.
+	grow(n int)
+	room() int
+	// reset drops what was read, to read again.
+	reset()
 }
 
 // sections are the two snapshot sections this package fills.
@@ -38,6 +60,7 @@ type sections struct {
 type listSink[T any] struct {
 	conv  func(*fields) T
 	set   func(*sections, []T)
+	slots func() *slotNames
 	items []T
 }
 
@@ -50,8 +73,21 @@ func (l *listSink[T]) store(s *sections) {
 	l.set(s, l.items)
 }
 
+func (l *listSink[T]) newPart() sinkPart { return &listSink[T]{conv: l.conv} }
+
+func (l *listSink[T]) merge(p sinkPart) { l.items = append(l.items, p.(*listSink[T]).items...) }
+
+func (l *listSink[T]) names() *slotNames { return l.slots() }
+
+func (l *listSink[T]) grow(n int) { l.items = slices.Grow(l.items, n) }
+
+func (l *listSink[T]) room() int { return cap(l.items) - len(l.items) }
+
+func (l *listSink[T]) reset() { l.items = nil }
+
 func list[T any](conv func(*fields) T, set func(*sections, []T)) func() sink {
-	return func() sink { return &listSink[T]{conv: conv, set: set} }
+	slots := sync.OnceValue(func() *slotNames { return namesRead(func(f *fields) { conv(f) }) })
+	return func() sink { return &listSink[T]{conv: conv, set: set, slots: slots} }
 }
 
 // oneSink keeps the single object of a per-tenant dataset.

@@ -72,13 +72,34 @@ func (c *collection) readFile(dir string, ds *dataset) error {
 	}
 	defer f.Close()
 	h := snapshot.NewEvidenceReader(f)
-	err = c.consume(ds, name, func(fn func(*rawObject) error) error {
+	err = c.consumeWith(ds, name, func(s sink, tl *tally) error {
 		t, err := newTextStream(h)
 		if err != nil {
 			return err
 		}
+		fn := func(o *rawObject) error {
+			tl.add(s, newFields(name, o))
+			return nil
+		}
 		if isCSV {
 			return readCSV(t, fn)
+		}
+		if ps, ok := s.(partedSink); ok {
+			if readParallel(t, name, ps, tl, textSize(f, t)) {
+				return nil
+			}
+			// Not a plain array of distinct-named objects, or broken:
+			// read it again the classic way, which words every error.
+			ps.reset()
+			*tl = tally{}
+			again, err := os.Open(f.Name())
+			if err != nil {
+				return err
+			}
+			defer again.Close()
+			if t, err = newTextStream(again); err != nil {
+				return err
+			}
 		}
 		env, err := readObjects(t, fn)
 		if err != nil {
@@ -92,6 +113,18 @@ func (c *collection) readFile(dir string, ds *dataset) error {
 	st := c.status(ds.entra)
 	st.Files = append(st.Files, h.InputFile(name))
 	return err
+}
+
+// textSize estimates the size of a file's text, in UTF-8.
+func textSize(f *os.File, t *textStream) int64 {
+	info, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	if t.Encoding == "utf-16le" {
+		return info.Size() / 2
+	}
+	return info.Size()
 }
 
 // exportProblem refuses a saved response that is not the whole data.

@@ -20,6 +20,11 @@ type rawObject struct {
 	cols  map[string]int    // CSV: 1-based column of each name
 	index int               // 0-based position in the file or response
 	line  int               // line where the object starts, 0 when unknown
+	// JSON read by readParallel: only the properties the converter reads,
+	// by slot (nil: absent), instead of props.
+	slots  []json.RawMessage
+	slotOf *slotNames
+	rec    *recorder // namesRead's recording object
 }
 
 // propMap holds an object's properties. Decoding refuses a name that

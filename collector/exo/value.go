@@ -51,6 +51,12 @@ func (v value) isNull() bool {
 // get returns a property by name: the exact spelling first, then any case.
 // Type-companion properties ("WhenChangedUTC@data.type") never match.
 func (f *fields) get(name string) (value, bool) {
+	if f.prefix == "" && f.obj.slotOf != nil {
+		return f.obj.slotOf.value(f.obj.slots, name)
+	}
+	if f.prefix == "" && f.obj.rec != nil {
+		return f.obj.rec.get(name)
+	}
 	if f.obj.cells != nil && f.prefix == "" {
 		if c, ok := f.obj.cells[name]; ok {
 			return value{cell: c, csv: true}, true
@@ -120,10 +126,13 @@ func (f *fields) column(name string) int {
 	return 0
 }
 
+// identityNames are the properties that name an object in messages, best first.
+var identityNames = []string{"Identity", "UserPrincipalName", "PrimarySmtpAddress", "Name", "id", "displayName"}
+
 // identity is the best name of the object for messages.
 func (f *fields) identity() string {
 	top := &fields{obj: f.obj, props: f.obj.props, problems: new([]string)}
-	for _, k := range []string{"Identity", "UserPrincipalName", "PrimarySmtpAddress", "Name", "id", "displayName"} {
+	for _, k := range identityNames {
 		if v, ok := top.get(k); ok {
 			if s, ok := v.text(); ok && s != "" {
 				return s
