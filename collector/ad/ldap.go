@@ -447,23 +447,37 @@ func (c *collector) pagedSearch(ctx context.Context, req *ldap.SearchRequest, ad
 			return n, err
 		}
 		start := time.Now()
-		entries, cookie, err := c.page(req)
+		read := 0
+		// Entries go to add as they arrive, so that building them overlaps
+		// the server producing the rest of the page; those with ranged
+		// attributes wait for the end of the page, since range retrieval
+		// needs the connection.
+		var ranged []*entry
+		cookie, err := c.page(req, func(e *entry, hasRanges bool) {
+			read++
+			if hasRanges {
+				ranged = append(ranged, e)
+				return
+			}
+			add(e)
+			n++
+		})
 		if err != nil {
 			if isNoSuchObject(err) {
 				return n, err
 			}
-			n += len(entries) // read, but part of a dataset now incomplete
+			n += len(ranged) // read, but part of a dataset now incomplete
 			return n, &searchError{base: req.BaseDN, page: page, entries: n, err: err}
 		}
-		for _, e := range entries {
+		for _, e := range ranged {
 			if err := c.completeRanges(ctx, e); err != nil {
 				return n, &searchError{base: req.BaseDN, page: page, entries: n, err: err}
 			}
 			add(e)
 			n++
 		}
-		c.prog.add(len(entries))
-		c.log.Debug().Str("base_dn", req.BaseDN).Int("page", page).Int("entries", len(entries)).Dur("elapsed", time.Since(start)).Msg("page fetched")
+		c.prog.add(read)
+		c.log.Debug().Str("base_dn", req.BaseDN).Int("page", page).Int("entries", read).Dur("elapsed", time.Since(start)).Msg("page fetched")
 		if len(cookie) == 0 {
 			return n, nil // last page (or a server that ignores paging and sent everything)
 		}
@@ -474,33 +488,32 @@ func (c *collector) pagedSearch(ctx context.Context, req *ldap.SearchRequest, ad
 // pageReader is a searcher that reads a page of search results straight
 // into entries (wireConn); page falls back to Search for the others.
 type pageReader interface {
-	searchEntries(req *ldap.SearchRequest, each func(*entry)) (cookie []byte, err error)
+	searchEntries(req *ldap.SearchRequest, each func(e *entry, hasRanges bool)) (cookie []byte, err error)
 }
 
-// page runs one search request and returns its entries (those read before
-// an error too) and its paged-results cookie.
-func (c *collector) page(req *ldap.SearchRequest) ([]*entry, []byte, error) {
-	var entries []*entry
+// page runs one search request, hands each entry to each (those read
+// before an error too) and returns the paged-results cookie.
+func (c *collector) page(req *ldap.SearchRequest, each func(e *entry, hasRanges bool)) ([]byte, error) {
 	if pr, ok := c.s.(pageReader); ok {
-		entries = make([]*entry, 0, min(c.o.PageSize, 1000))
-		cookie, err := pr.searchEntries(req, func(e *entry) { entries = append(entries, e) })
-		return entries, cookie, err
+		return pr.searchEntries(req, each)
 	}
 	res, err := c.s.Search(req)
 	if res != nil {
 		for _, le := range res.Entries {
 			if le != nil {
-				entries = append(entries, fromLDAP(le))
+				e := fromLDAP(le)
+				specs, _, _ := e.rangedAttrs()
+				each(e, len(specs) > 0)
 			}
 		}
 	}
 	if err != nil {
-		return entries, nil, err
+		return nil, err
 	}
 	if pc, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging); ok {
-		return entries, pc.Cookie, nil
+		return pc.Cookie, nil
 	}
-	return entries, nil, nil
+	return nil, nil
 }
 
 // completeRanges follows range retrieval: an attribute returned as

@@ -312,13 +312,14 @@ func nextValue(vals []byte) (v, rest []byte) {
 
 // decodeEntry reads the contents of a SearchResultEntry. The entry's values
 // are slices of body, which the caller must not reuse. Attribute names are
-// lower-cased as fromLDAP does, and repeated attributes merged.
-func decodeEntry(body []byte, names attrNames) (*entry, error) {
+// lower-cased as fromLDAP does, and repeated attributes merged. hasRanges
+// reports an attribute with a range option ("member;range=0-1499").
+func decodeEntry(body []byte, names attrNames) (e *entry, hasRanges bool, err error) {
 	dn, list, nattr, nval, err := entryParts(body)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	e := &entry{dn: string(dn), attrs: make(map[string][][]byte, nattr)}
+	e = &entry{dn: string(dn), attrs: make(map[string][][]byte, nattr)}
 	all := make([][]byte, 0, nval)
 	for len(list) > 0 {
 		var typ, vals, v []byte
@@ -329,13 +330,14 @@ func decodeEntry(body []byte, names attrNames) (*entry, error) {
 			all = append(all, v)
 		}
 		k := names.lower(typ)
+		hasRanges = hasRanges || strings.Contains(k, ";range=")
 		vs := all[start:len(all):len(all)]
 		if prev, ok := e.attrs[k]; ok {
 			vs = append(prev, vs...)
 		}
 		e.attrs[k] = vs
 	}
-	return e, nil
+	return e, hasRanges, nil
 }
 
 // decodeLDAPEntry reads a SearchResultEntry as a go-ldap Entry, attribute

@@ -86,7 +86,7 @@ func decodeAll(b []byte) (message, *entry, error) {
 	if m.op != tagSearchEntry {
 		return m, nil, nil
 	}
-	e, err := decodeEntry(m.body, attrNames{})
+	e, _, err := decodeEntry(m.body, attrNames{})
 	return m, e, err
 }
 
@@ -274,7 +274,7 @@ func TestSearchEntriesOverTheWire(t *testing.T) {
 		[]ldap.Control{ldap.NewControlPaging(1000)})
 	for range 2 { // the second search meets a late answer to the first
 		got = got[:0]
-		cookie, err := c.searchEntries(req, func(e *entry) { got = append(got, e) })
+		cookie, err := c.searchEntries(req, func(e *entry, _ bool) { got = append(got, e) })
 		if err != nil || string(cookie) != "c2" || len(got) != 2 || got[0].dn != entries[0].DN || got[1].dn != entries[1].DN {
 			t.Fatalf("cookie %q err %v entries %d", cookie, err, len(got))
 		}
@@ -302,7 +302,7 @@ func TestConnectionEnds(t *testing.T) {
 			addr := rawDC(t, func(id int64, _ *ber.Packet) ([]byte, bool) { return tc.reply(id), true })
 			c := dialRaw(t, addr)
 			n := 0
-			_, err := c.searchEntries(req, func(*entry) { n++ })
+			_, err := c.searchEntries(req, func(*entry, bool) { n++ })
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !connectionLost(err) {
 				t.Fatalf("err %v, want a lost connection mentioning %q", err, tc.want)
 			}
@@ -310,7 +310,7 @@ func TestConnectionEnds(t *testing.T) {
 			if !strings.Contains(se.Error(), "connection to the DC was lost") {
 				t.Errorf("message %q", se.Error())
 			}
-			if _, err2 := c.searchEntries(req, func(*entry) {}); !errors.Is(err2, err) && err2.Error() != err.Error() {
+			if _, err2 := c.searchEntries(req, func(*entry, bool) {}); !errors.Is(err2, err) && err2.Error() != err.Error() {
 				t.Errorf("a broken connection must keep failing with its first error, got %v", err2)
 			}
 		})

@@ -271,11 +271,11 @@ func (c *wireConn) search(r *ldap.SearchRequest, entry func(body []byte) error) 
 
 // searchEntries is search reading entries straight into the collector's
 // entries, for pagedSearch.
-func (c *wireConn) searchEntries(r *ldap.SearchRequest, each func(*entry)) ([]byte, error) {
+func (c *wireConn) searchEntries(r *ldap.SearchRequest, each func(e *entry, hasRanges bool)) ([]byte, error) {
 	cookie, _, err := c.search(r, func(body []byte) error {
-		e, err := decodeEntry(body, c.names)
+		e, hasRanges, err := decodeEntry(body, c.names)
 		if err == nil {
-			each(e)
+			each(e, hasRanges)
 		}
 		return err
 	})
