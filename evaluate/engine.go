@@ -50,6 +50,8 @@ type Engine struct {
 type compiledRule struct {
 	meta RuleMeta
 	pq   rego.PreparedEvalQuery
+	// reads are the big arrays the rule may read (arraysRead).
+	reads map[string]bool
 }
 
 // New loads, compiles and prepares every rule of the sources.
@@ -90,7 +92,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: prepare %s (%s): %w", ErrPolicy, rm.ID, rm.File, err)
 		}
-		e.rules = append(e.rules, &compiledRule{meta: rm, pq: pq})
+		e.rules = append(e.rules, &compiledRule{meta: rm, pq: pq, reads: arraysRead(e.compiler, rm.Package)})
 	}
 	e.log.Debug().Int("rules", len(e.rules)).Int("modules", len(set.modules)).Msg("policies compiled")
 	return e, nil

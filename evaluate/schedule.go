@@ -136,7 +136,8 @@ type rulePart struct {
 // runs once per slice of its array, converted for that slice alone and
 // shared by the rules of the same shard group; a rule that declares
 // `fields` reads its big arrays projected to those fields; any other rule
-// reads the whole input. Each rule's parts are merged in shard order, so
+// reads the whole input, or only the small sections when it reads no big
+// array (arraysRead). Each rule's parts are merged in shard order, so
 // reports do not depend on which item finished first.
 func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inputParts, view *snapshotView) ([]ruleRun, error) {
 	runs := make([]ruleRun, len(e.rules))
@@ -260,6 +261,10 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 			continue
 		}
 		results[i] = make([]rulePart, 1)
+		if len(r.reads) == 0 {
+			items = append(items, workItem{rules: []int{i}, input: func() (ast.Value, error) { return parts.base, nil }})
+			continue
+		}
 		if rm.Fields == nil {
 			whole.refs.Add(1)
 			items = append(items, workItem{rules: []int{i}, uses: []*sharedTerm{whole}, input: whole.get})
@@ -274,7 +279,7 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 				st.refs.Add(1)
 				uses = append(uses, st)
 				arrays[a.path] = st
-			} else {
+			} else if r.reads[a.path] {
 				needWhole = true
 			}
 		}
