@@ -1,11 +1,15 @@
 package evaluate
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -71,6 +75,7 @@ type projection struct {
 
 type projField struct {
 	index     int
+	name      string
 	key       *ast.Term
 	omitEmpty bool
 	sub       *projection // nil: the whole value
@@ -105,7 +110,7 @@ func newProjection(t reflect.Type, names []string) (*projection, error) {
 		if !whole[f.Name] && subs[f.Name] == nil {
 			continue
 		}
-		pf := projField{index: f.Index, key: ast.InternedTerm(f.Name), omitEmpty: f.OmitEmpty}
+		pf := projField{index: f.Index, name: f.Name, key: ast.InternedTerm(f.Name), omitEmpty: f.OmitEmpty}
 		if !whole[f.Name] {
 			ft := t.Field(f.Index).Type
 			if ft.Kind() == reflect.Pointer {
@@ -164,14 +169,111 @@ func (c *converter) project(p *projection, v reflect.Value) *ast.Term {
 	return ast.NewTerm(ast.NewObject(kvs...))
 }
 
-// plain is project as plain values (what decoding the JSON gives).
-func (c *converter) plain(p *projection, v reflect.Value) (map[string]any, error) {
-	x, err := ast.JSON(c.project(p, v).Value)
+// plain is the listed fields of struct value v as plain values, those
+// decoding their JSON gives (json.Number for numbers, []any, map[string]any),
+// without building the policies' terms.
+func plain(p *projection, v reflect.Value) (map[string]any, error) {
+	m := make(map[string]any, len(p.fields))
+	for _, pf := range p.fields {
+		fv := v.Field(pf.index)
+		if pf.omitEmpty && jsontag.IsEmpty(fv) {
+			continue
+		}
+		var x any
+		var err error
+		switch {
+		case pf.sub == nil:
+			x, err = plainValue(fv)
+		case fv.Kind() == reflect.Pointer && fv.IsNil():
+		case fv.Kind() == reflect.Pointer:
+			x, err = plain(pf.sub, fv.Elem())
+		default:
+			x, err = plain(pf.sub, fv)
+		}
+		if err != nil {
+			return nil, err
+		}
+		m[pf.name] = x
+	}
+	return m, nil
+}
+
+func plainValue(v reflect.Value) (any, error) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil, nil
+		}
+		if v.Kind() == reflect.Interface {
+			return viaJSONPlain(v)
+		}
+		return plainValue(v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			b, err := v.Interface().(time.Time).MarshalText()
+			return string(b), err
+		}
+		m := map[string]any{}
+		for _, f := range jsontag.Fields(v.Type()) {
+			fv := v.Field(f.Index)
+			if f.OmitEmpty && jsontag.IsEmpty(fv) {
+				continue
+			}
+			x, err := plainValue(fv)
+			if err != nil {
+				return nil, err
+			}
+			m[f.Name] = x
+		}
+		return m, nil
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil, nil
+		}
+		l := make([]any, v.Len())
+		for i := range l {
+			x, err := plainValue(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			l[i] = x
+		}
+		return l, nil
+	case reflect.Map:
+		if v.IsNil() {
+			return nil, nil
+		}
+		m := make(map[string]any, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			x, err := plainValue(it.Value())
+			if err != nil {
+				return nil, err
+			}
+			m[it.Key().String()] = x
+		}
+		return m, nil
+	case reflect.String:
+		return v.String(), nil
+	case reflect.Bool:
+		return v.Bool(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return json.Number(strconv.FormatInt(v.Int(), 10)), nil
+	}
+	return viaJSONPlain(v)
+}
+
+// viaJSONPlain converts a value of no fixed type through JSON.
+func viaJSONPlain(v reflect.Value) (any, error) {
+	b, err := json.Marshal(v.Interface())
 	if err != nil {
 		return nil, err
 	}
-	m, _ := x.(map[string]any)
-	return m, nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var x any
+	err = dec.Decode(&x)
+	return x, err
 }
 
 // elements converts elements [lo, hi) of a big array, whole (p nil) or

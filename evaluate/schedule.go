@@ -212,13 +212,23 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 		v, _, err := convertSnapshot(s)
 		return v, err
 	}}
-	projected := map[string]*sharedTerm{}
-	projectedTerm := func(a bigArray, fields []string) *sharedTerm {
-		key := a.path + "\x00" + strings.Join(fields, "\x00")
-		if st, ok := projected[key]; ok {
-			return st
+	// One projection per big array for all rules that declare fields
+	// without shard: the union of their fields.
+	union := map[string][]string{}
+	for i, r := range e.rules {
+		if runs[i].starved == "" && r.meta.Shard == "" {
+			for path, f := range r.meta.Fields {
+				union[path] = append(union[path], f...)
+			}
 		}
-		st := &sharedTerm{build: func() (ast.Value, error) {
+	}
+	projected := map[string]*sharedTerm{}
+	for _, a := range bigArrays {
+		fields, ok := union[a.path]
+		if !ok {
+			continue
+		}
+		projected[a.path] = &sharedTerm{build: func() (ast.Value, error) {
 			slice := a.get(s)
 			if !slice.IsValid() || slice.IsNil() {
 				return nil, nil
@@ -230,8 +240,6 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 			c := &converter{shared: map[any]*ast.Term{}}
 			return c.elements(slice, 0, slice.Len(), p).Value, c.err
 		}}
-		projected[key] = st
-		return st
 	}
 
 	type group struct {
@@ -274,8 +282,8 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 		arrays := map[string]*sharedTerm{}
 		needWhole := false
 		for _, a := range bigArrays {
-			if f, ok := rm.Fields[a.path]; ok {
-				st := projectedTerm(a, f)
+			if _, ok := rm.Fields[a.path]; ok {
+				st := projected[a.path]
 				st.refs.Add(1)
 				uses = append(uses, st)
 				arrays[a.path] = st

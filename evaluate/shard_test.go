@@ -12,8 +12,11 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/internal/jsontag"
 	"github.com/exoready/exoready/tools/gen"
 )
 
@@ -57,10 +60,25 @@ func (e *Engine) variant(size int, f func(RuleMeta) RuleMeta) *Engine {
 	return &v
 }
 
-// outcomes evaluates every rule on the snapshot and renders each rule's
-// outcome (starved reason, error, checked, findings, sorted inventory) as
-// text, by rule id.
+// outcomes evaluates every rule on the snapshot, each alone (so that no
+// rule reads the fields another declares), and renders each rule's outcome
+// (starved reason, error, checked, findings, sorted inventory) as text, by
+// rule id.
 func (e *Engine) outcomes(ctx context.Context, s *snapshot.Snapshot) (map[string]string, error) {
+	out := map[string]string{}
+	for _, r := range e.rules {
+		one := *e
+		one.rules = []*compiledRule{r}
+		o, err := one.outcomesTogether(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		out[r.meta.ID] = o[r.meta.ID]
+	}
+	return out, nil
+}
+
+func (e *Engine) outcomesTogether(ctx context.Context, s *snapshot.Snapshot) (map[string]string, error) {
 	parts, err := newInputParts(s)
 	if err != nil {
 		return nil, err
@@ -368,5 +386,58 @@ unused := count(input.exo.recipients)
 				t.Fatalf("reads %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestPlainEqualsTerms checks that the plain values of projected fields
+// (the mailbox inventory's) are what converting them to terms and back
+// gives, types included.
+func TestPlainEqualsTerms(t *testing.T) {
+	s := gen.Generate(gen.Options{Seed: 4, Mailboxes: 300}).Snapshot()
+	c := &converter{shared: map[any]*ast.Term{}}
+	n := 0
+	for _, a := range bigArrays {
+		slice := a.get(s)
+		var names []string
+		for _, f := range jsontag.Fields(a.elem) {
+			names = append(names, f.Name)
+		}
+		p, err := newProjection(a.elem, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range slice.Len() {
+			want, err := ast.JSON(c.project(p, slice.Index(i)).Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := plain(p, slice.Index(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s[%d]:\n got %#v\nwant %#v", a.path, i, got, want)
+			}
+			n++
+		}
+	}
+	for _, m := range s.Joined {
+		for _, pair := range []struct {
+			p *projection
+			v any
+		}{{inventoryAD, m.AD}, {inventoryEXO, m.EXO}} {
+			v := reflect.ValueOf(pair.v)
+			if v.IsNil() {
+				continue
+			}
+			want, _ := ast.JSON(c.project(pair.p, v.Elem()).Value)
+			got, _ := plain(pair.p, v.Elem())
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("inventory fields of %s:\n got %#v\nwant %#v", m.ID, got, want)
+			}
+		}
+	}
+	if n < 900 {
+		t.Fatalf("only %d elements compared", n)
 	}
 }

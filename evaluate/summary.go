@@ -175,18 +175,17 @@ func mustProjection(t reflect.Type, fields []string) *projection {
 func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []Finding) ([]MailboxRow, error) {
 	tenant, perObject, unknown := flipStates(rules, findings)
 	rows := make([]MailboxRow, 0, len(joined))
-	c := &converter{}
 	for i := range joined {
 		j := &joined[i]
 		row := MailboxRow{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod, Drift: []string{}}
 		var err error
 		if j.AD != nil {
-			if row.AD, err = c.plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
+			if row.AD, err = plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
 				return nil, err
 			}
 		}
 		if j.EXO != nil {
-			if row.EXO, err = c.plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
+			if row.EXO, err = plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
 				return nil, err
 			}
 		}
