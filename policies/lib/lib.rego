@@ -41,15 +41,15 @@ tenant_object := {"type": "tenant", "id": "tenant", "name": "", "dn": ""}
 # one of them is doubled too.
 ps_quote(s) := concat("", ["'", regex.replace(sprintf("%v", [s]), `(['‘’‚‛])`, "$1$1"), "'"])
 
-# truthy holds for true, "True"/"true" (CSV exports) and 1.
+# truthy holds for true, "True"/"true" (CSV exports) and 1. The bodies are
+# tried in order and the first that holds ends the call: a boolean, what the
+# snapshot's types give, costs one comparison.
 truthy(v) if v == true
 
-truthy(v) if {
+else if {
 	is_string(v)
 	lower(trim_space(v)) == "true"
-}
-
-truthy(v) if {
+} else if {
 	is_number(v)
 	v == 1
 }
@@ -57,12 +57,10 @@ truthy(v) if {
 # falsy holds for false, "False"/"false" and 0; a missing value is neither.
 falsy(v) if v == false
 
-falsy(v) if {
+else if {
 	is_string(v)
 	lower(trim_space(v)) == "false"
-}
-
-falsy(v) if {
+} else if {
 	is_number(v)
 	v == 0
 }
@@ -82,14 +80,19 @@ version_lt(a, b) if version_key(a) < version_key(b)
 
 version_eq(a, b) if version_key(a) == version_key(b)
 
-# in_list holds when s equals an entry of list, ignoring case.
+# in_list holds when s equals an entry of list, ignoring case. It lower-cases
+# the whole list on every call: a check made once per object looks up a set
+# of lower-cased entries computed once instead (as cloud_managed_types).
 in_list(s, list) if {
 	some x in list
 	lower(x) == lower(s)
 }
 
+# cloud_managed_types are the EXO mailbox types the flag applies to, lower case.
+cloud_managed_types := {lower(t) | some t in params.cloud_managed_mailbox_types}
+
 # cloud_managed_type holds for the EXO mailbox types the flag applies to.
-cloud_managed_type(t) if in_list(t, params.cloud_managed_mailbox_types)
+cloud_managed_type(t) if lower(t) in cloud_managed_types
 
 # is_cloud_managed holds for a mailbox whose flag is true.
 is_cloud_managed(m) if truthy(m.is_exchange_cloud_managed)
@@ -107,9 +110,22 @@ list(x) := x if {
 
 # ps_identity picks the most unambiguous identity of an EXO mailbox for
 # generated PowerShell: Guid, then UPN, then primary SMTP address, then alias.
-ps_identity(m) := lib_first([object.get(m, "guid", ""), object.get(m, "user_principal_name", ""), object.get(m, "primary_smtp_address", ""), object.get(m, "alias", ""), object.get(m, "identity", "")])
-
-lib_first(values) := [v | some v in values; v != ""][0]
+ps_identity(m) := v if {
+	v := object.get(m, "guid", "")
+	v != ""
+} else := v if {
+	v := object.get(m, "user_principal_name", "")
+	v != ""
+} else := v if {
+	v := object.get(m, "primary_smtp_address", "")
+	v != ""
+} else := v if {
+	v := object.get(m, "alias", "")
+	v != ""
+} else := v if {
+	v := object.get(m, "identity", "")
+	v != ""
+}
 
 # joined_object is the finding object of a joined mailbox: its id is the
 # joined view's id, so readiness and waivers line up with the inventory.
