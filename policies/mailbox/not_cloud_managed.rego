@@ -18,6 +18,9 @@
 #   category: mailbox
 #   requires: [exo.mailboxes]
 #   reports_readiness: true
+#   shard: exo.mailboxes
+#   fields:
+#     exo.mailboxes: [alias, display_name, external_directory_object_id, guid, identity, is_dir_synced, is_exchange_cloud_managed, primary_smtp_address, recipient_type_details, user_principal_name]
 #   remediation: >-
 #     When the mailbox is ready (see its readiness), export its Exchange
 #     attributes, then run Set-Mailbox -Identity <mailbox> -IsExchangeCloudManaged $true
@@ -26,13 +29,18 @@ package exoready.rules.mailbox.not_cloud_managed
 
 import data.exoready.lib
 
-mailboxes := [m | some m in input.exo.mailboxes; lib.synced_flippable(m)]
+# mailboxes are the dir-synced mailboxes of the types the flag applies to.
+mailboxes := [m |
+	some m in input.exo.mailboxes
+	m.is_dir_synced == true
+	lower(m.recipient_type_details) in lib.cloud_managed_types
+]
 
 checked := count(mailboxes)
 
 deny contains {
 	"msg": sprintf("%s %s is dir-synced but not cloud-managed (IsExchangeCloudManaged = False)", [m.recipient_type_details, m.display_name]),
-	"object": lib.mailbox_object(m),
+	"object": {"type": "mailbox", "id": lib.mailbox_id(m), "name": m.display_name, "dn": ""},
 	"evidence": {
 		"recipient_type_details": m.recipient_type_details,
 		"is_dir_synced": m.is_dir_synced,
@@ -43,6 +51,7 @@ deny contains {
 	"remediation": sprintf("Set-Mailbox -Identity %s -IsExchangeCloudManaged $true", [lib.ps_quote(lib.ps_identity(m))]),
 } if {
 	some m in mailboxes
+	m.is_exchange_cloud_managed != true
 	lib.falsy(m.is_exchange_cloud_managed)
 }
 
@@ -51,6 +60,7 @@ errors contains {
 	"object": lib.mailbox_object(m),
 } if {
 	some m in mailboxes
+	not is_boolean(m.is_exchange_cloud_managed)
 	not lib.truthy(m.is_exchange_cloud_managed)
 	not lib.falsy(m.is_exchange_cloud_managed)
 }
