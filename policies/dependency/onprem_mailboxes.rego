@@ -17,6 +17,9 @@
 #   category: dependency
 #   blocks_flip: true
 #   requires: [ad.users]
+#   shard: ad.users
+#   fields:
+#     ad.users: [display_name, dn, external_directory_object_id, home_mdb, object_guid, recipient_type_details, user_principal_name]
 #   remediation: >-
 #     Move the mailbox to Exchange Online with a hybrid migration batch
 #     (New-MigrationBatch -SourceEndpoint <endpoint> -TargetDeliveryDomain
@@ -25,14 +28,18 @@ package exoready.rules.dependency.onprem_mailboxes
 
 import data.exoready.lib
 
-onprem(u) if lib.in_list(u.recipient_type_details, lib.params.onprem_mailbox_types)
+onprem_types := {lower(t) | some t in lib.params.onprem_mailbox_types}
 
-onprem(u) if {
-	u.recipient_type_details == ""
-	u.home_mdb != ""
-}
+system_types := {lower(t) | some t in lib.params.system_mailbox_types}
 
-system(u) if lib.in_list(u.recipient_type_details, lib.params.system_mailbox_types)
+# onprem are the mailboxes hosted on-premises: those of an on-premises
+# recipient type, and those of no type that have a mailbox database.
+onprem := array.concat(
+	[u | some u in input.ad.users; lower(u.recipient_type_details) in onprem_types],
+	[u | some u in input.ad.users; u.recipient_type_details == ""; u.home_mdb != ""],
+)
+
+system := [u | some u in input.ad.users; lower(u.recipient_type_details) in system_types]
 
 checked := count(input.ad.users)
 
@@ -42,8 +49,7 @@ deny contains {
 	"evidence": evidence(u),
 	"remediation": sprintf("New-MoveRequest -Identity %s -Remote -RemoteHostName <hybrid endpoint> -TargetDeliveryDomain <tenant>.mail.onmicrosoft.com -RemoteCredential (Get-Credential)  # or add it to a hybrid migration batch", [lib.ps_quote(identity(u))]),
 } if {
-	some u in input.ad.users
-	onprem(u)
+	some u in onprem
 }
 
 deny contains {
@@ -53,8 +59,7 @@ deny contains {
 	"evidence": evidence(u),
 	"remediation": "No action before decommissioning beyond the usual order: these mailboxes are removed with their databases when the last server is uninstalled.",
 } if {
-	some u in input.ad.users
-	system(u)
+	some u in system
 }
 
 kind(u) := u.recipient_type_details if u.recipient_type_details != ""
@@ -87,6 +92,5 @@ inventory := {"dependencies": [{
 	"id": lib.ad_id(u),
 	"dn": u.dn,
 } |
-	some u in input.ad.users
-	onprem(u)
+	some u in onprem
 ]}
