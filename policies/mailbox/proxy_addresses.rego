@@ -17,6 +17,11 @@
 #   category: mailbox
 #   blocks_flip: true
 #   requires: [ad.users, ad.contacts, ad.groups]
+#   fields:
+#     ad.users: [display_name, dn, external_directory_object_id, mail, object_guid, proxy_addresses]
+#     ad.contacts: [display_name, dn, external_directory_object_id, mail, object_guid, proxy_addresses]
+#     ad.groups: [display_name, dn, external_directory_object_id, mail, object_guid, proxy_addresses]
+#     joined: [id, ad.dn]
 #   remediation: >-
 #     On-premises, give the object exactly one primary address with
 #     Set-RemoteMailbox (Set-MailContact, Set-DistributionGroup) -PrimarySmtpAddress,
@@ -26,30 +31,33 @@ package exoready.rules.mailbox.proxy_addresses
 
 import data.exoready.lib
 
-# holders are every mail-enabled AD object with proxy addresses, with the
-# id findings use (the joined mailbox id when the object is a joined mailbox)
-# and the on-premises cmdlet that edits it.
+# holders are every mail-enabled AD object with proxy addresses (a first
+# address exists), with its kind and the on-premises cmdlet that edits it.
 holders := array.concat(
 	array.concat(
-		[h | some u in input.ad.users; count(lib.list(u.proxy_addresses)) > 0; h := holder(u, "mailbox", "Set-RemoteMailbox")],
-		[h | some c in input.ad.contacts; count(lib.list(c.proxy_addresses)) > 0; h := holder(c, "contact", "Set-MailContact")],
+		[{"obj": u, "type": "mailbox", "cmdlet": "Set-RemoteMailbox"} | some u in input.ad.users; u.proxy_addresses[0]],
+		[{"obj": c, "type": "contact", "cmdlet": "Set-MailContact"} | some c in input.ad.contacts; c.proxy_addresses[0]],
 	),
-	[h | some g in input.ad.groups; count(lib.list(g.proxy_addresses)) > 0; h := holder(g, "group", "Set-DistributionGroup")],
+	[{"obj": g, "type": "group", "cmdlet": "Set-DistributionGroup"} | some g in input.ad.groups; g.proxy_addresses[0]],
 )
 
-joined_ids := {lower(j.ad.dn): j.id | some j in lib.list(object.get(input, "joined", [])); j.ad != null}
-
-holder(o, kind, cmdlet) := {"obj": o, "cmdlet": cmdlet, "object": {"type": kind, "id": id, "name": o.display_name, "dn": o.dn}} if {
-	id := object.get(joined_ids, lower(o.dn), lib.ad_id(o))
-}
-
 checked := count(holders)
+
+# finding_object is the finding object of a holder; a joined mailbox has the
+# joined view's id, so readiness and waivers line up with the inventory.
+finding_object(h) := {"type": h.type, "id": id, "name": h.obj.display_name, "dn": h.obj.dn} if {
+	id := object.get(joined_ids, h.obj.dn, null)
+	id != null
+} else := {"type": h.type, "id": lib.ad_id(h.obj), "name": h.obj.display_name, "dn": h.obj.dn}
+
+# joined_ids maps the DN of each joined mailbox's AD object to its id.
+joined_ids := {j.ad.dn: j.id | some j in lib.list(object.get(input, "joined", [])); j.ad != null}
 
 primaries(o) := [p | some p in o.proxy_addresses; startswith(p, "SMTP:")]
 
 deny contains {
 	"msg": sprintf("%s has %d primary SMTP addresses (proxyAddresses with an upper-case SMTP: prefix), not exactly one", [h.obj.display_name, count(primaries(h.obj))]),
-	"object": h.object,
+	"object": finding_object(h),
 	"key": "primary",
 	"evidence": {"proxy_addresses": h.obj.proxy_addresses, "primary_addresses": primaries(h.obj), "mail": object.get(h.obj, "mail", "")},
 	"remediation": sprintf("%s -Identity %s -PrimarySmtpAddress %s  # on-premises; the other SMTP: entries become secondary", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(chosen_primary(h.obj))]),
@@ -64,40 +72,27 @@ chosen_primary(o) := o.mail if {
 	count(primaries(o)) > 0
 } else := "<address>"
 
-# addresses lists every (address, holder index) pair; the address has its
-# prefix and value lower-cased, so SMTP and smtp are one address.
-addresses := [{"key": lower(p), "holder": i} |
-	some i, h in holders
-	some p in h.obj.proxy_addresses
-]
+# addresses lists every [address, holder index] pair, sorted; the address
+# has its prefix and value lower-cased, so SMTP and smtp are one address.
+addresses := sort([[lower(p), i] | some i, h in holders; some p in h.obj.proxy_addresses])
 
-# duplicates are the addresses held more than once: neighbours in the
-# sorted list of every address, found in one linear pass (grouping all
+# duplicated lists the addresses held twice or more with the holders of each
+# pair of neighbours in the sorted list: one linear pass (grouping all
 # addresses first would cost far more at 600,000 mailboxes).
-sorted_keys := sort([e.key | some e in addresses])
-
-duplicates contains key if {
-	some i, key in sorted_keys
-	i > 0
-	previous := i - 1
-	key == sorted_keys[previous]
+duplicated contains [key, addresses[n][1], next[1]] if {
+	some n, next in array.slice(addresses, 1, count(addresses))
+	key := next[0]
+	key == addresses[n][0]
 }
 
-# owners maps each duplicated address to the holders carrying it. The
-# comprehension compares addresses[j].key with the key bound outside it,
-# which OPA indexes once (comprehension indexing).
-owners[key] := idx if {
-	some key in duplicates
-	idx := {i |
-		some j
-		addresses[j].key == key
-		i := addresses[j].holder
-	}
+# owners maps each duplicated address to the holders carrying it.
+owners[key] := {i | some [k, a, b] in duplicated; k == key; some i in [a, b]} if {
+	some [key, _, _] in duplicated
 }
 
 deny contains {
 	"msg": sprintf("%s carries %s, also carried by %s: sync refuses duplicate addresses", [h.obj.display_name, address, concat(", ", sort([holders[o].obj.display_name | some o in others]))]),
-	"object": h.object,
+	"object": finding_object(h),
 	"key": concat(":", ["duplicate", key]),
 	"evidence": {"address": address, "also_on": sort([holders[o].obj.dn | some o in others])},
 	"remediation": sprintf("%s -Identity %s -EmailAddresses @{remove=%s}  # on-premises, on every object but the one that should own the address", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(address)]),
