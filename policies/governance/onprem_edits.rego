@@ -17,6 +17,9 @@
 #   severity: medium
 #   category: governance
 #   requires: [joined]
+#   shard: joined
+#   fields:
+#     joined: [id, display_name, drift, ad.dn, ad.when_changed, exo.alias, exo.guid, exo.identity, exo.is_exchange_cloud_managed, exo.primary_smtp_address, exo.user_principal_name, exo.when_changed_utc]
 #   remediation: >-
 #     Make the intended change in Exchange Online (Set-Mailbox, the Exchange
 #     admin center), and tell whoever edits AD that this mailbox's Exchange
@@ -25,7 +28,7 @@ package exoready.rules.governance.onprem_edits
 
 import data.exoready.lib
 
-cloud_managed := [j | some j in input.joined; j.ad != null; lib.joined_cloud_managed(j)]
+cloud_managed := lib.cloud_managed_joined
 
 checked := count(cloud_managed)
 
@@ -41,6 +44,7 @@ deny contains {
 	"remediation": fix(j, drift),
 } if {
 	some j in cloud_managed
+	j.drift != null # most mailboxes have no drift at all
 	drift := lib.effective_drift(j)
 	count(drift) > 0
 	lib.ns(j.ad.when_changed) > lib.ns(j.exo.when_changed_utc)

@@ -141,6 +141,15 @@ joined_cloud_managed(j) if {
 	is_cloud_managed(j.exo)
 }
 
+# cloud_managed_joined are the joined mailboxes with both an AD and a
+# cloud-managed EXO side, found in one pass with the cheap comparison first.
+cloud_managed_joined := [j |
+	some j in input.joined
+	j.exo.is_exchange_cloud_managed != false
+	j.ad != null
+	truthy(j.exo.is_exchange_cloud_managed)
+]
+
 # joined_flippable holds for a joined, dir-synced mailbox of a type the flag
 # applies to that is not cloud-managed yet.
 joined_flippable(j) if {
@@ -149,6 +158,17 @@ joined_flippable(j) if {
 	synced_flippable(j.exo)
 	falsy(j.exo.is_exchange_cloud_managed)
 }
+
+# flippable_joined are the joined mailboxes joined_flippable holds for,
+# found in one pass with the cheap comparisons first.
+flippable_joined := [j |
+	some j in input.joined
+	j.exo.is_exchange_cloud_managed != true
+	j.exo.is_dir_synced == true
+	j.ad != null
+	lower(j.exo.recipient_type_details) in cloud_managed_types
+	falsy(j.exo.is_exchange_cloud_managed)
+]
 
 # ns parses an RFC 3339 time; undefined for null or "".
 ns(t) := time.parse_rfc3339_ns(t) if {

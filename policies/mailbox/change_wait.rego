@@ -18,6 +18,9 @@
 #   category: mailbox
 #   blocks_flip: true
 #   requires: [joined]
+#   shard: joined
+#   fields:
+#     joined: [id, display_name, ad.dn, ad.when_changed, exo.alias, exo.guid, exo.identity, exo.is_dir_synced, exo.is_exchange_cloud_managed, exo.primary_smtp_address, exo.recipient_type_details, exo.user_principal_name]
 #   remediation: >-
 #     Do not flip the mailbox before the time given in the finding
 #     (evidence.wait_until); then run Set-Mailbox -Identity <mailbox>
@@ -26,13 +29,17 @@ package exoready.rules.mailbox.change_wait
 
 import data.exoready.lib
 
-candidates := [j | some j in input.joined; lib.joined_flippable(j)]
+candidates := lib.flippable_joined
 
 checked := count(candidates)
 
 interval := lib.sync_interval_minutes
 
 wait_ns := (interval * lib.minute_ns) + (lib.params.flip_wait_hours_after_change * lib.hour_ns)
+
+# changed_after: a mailbox changed after this time must still wait
+# (changed + wait_ns is after the collection time).
+changed_after := lib.now_ns - wait_ns
 
 deny contains {
 	"msg": sprintf("%s was changed on-premises at %s: wait until %s (one %d-minute sync cycle + %d h) before flipping it", [j.display_name, j.ad.when_changed, until, interval, lib.params.flip_wait_hours_after_change]),
@@ -47,9 +54,8 @@ deny contains {
 } if {
 	some j in candidates
 	changed := lib.ns(j.ad.when_changed)
-	earliest := changed + wait_ns
-	lib.now_ns < earliest
-	until := lib.rfc3339(earliest + 999999999)
+	changed > changed_after
+	until := lib.rfc3339((changed + wait_ns) + 999999999)
 }
 
 errors contains {

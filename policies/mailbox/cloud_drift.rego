@@ -20,6 +20,9 @@
 #   severity: high
 #   category: mailbox
 #   requires: [joined, entra.sync_jobs]
+#   shard: joined
+#   fields:
+#     joined: [id, display_name, drift, ad.dn, ad.when_changed, exo.is_exchange_cloud_managed, exo.when_changed_utc]
 #   remediation: >-
 #     Writeback attribute: open the Exchange writeback configuration in Entra
 #     Cloud Sync, read its provisioning logs for the user and run Provision on
@@ -29,7 +32,7 @@ package exoready.rules.mailbox.cloud_drift
 
 import data.exoready.lib
 
-cloud_managed := [j | some j in input.joined; j.ad != null; lib.joined_cloud_managed(j)]
+cloud_managed := lib.cloud_managed_joined
 
 checked := count(cloud_managed)
 
@@ -47,6 +50,7 @@ deny contains {
 } if {
 	running
 	some j in cloud_managed
+	j.drift != null # most mailboxes have no drift at all
 	some d in lib.effective_drift(j)
 	written_back(d)
 }
@@ -60,6 +64,7 @@ deny contains {
 	"remediation": sprintf("If something on-premises reads %s, refresh the AD copy to the Exchange Online value, e.g. Set-ADUser -Identity %s -Replace @{%s=<value from Exchange Online>}; otherwise waive this finding.", [d.ad_name, lib.ps_quote(j.ad.dn), d.ad_name]),
 } if {
 	some j in cloud_managed
+	j.drift != null # most mailboxes have no drift at all
 	some d in lib.effective_drift(j)
 	not stale_is_fault(d)
 }

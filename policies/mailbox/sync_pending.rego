@@ -18,6 +18,9 @@
 #   category: mailbox
 #   blocks_flip: true
 #   requires: [joined]
+#   shard: joined
+#   fields:
+#     joined: [id, display_name, drift, ad.dn, ad.user_principal_name, ad.when_changed, exo.is_dir_synced, exo.is_exchange_cloud_managed, exo.recipient_type_details, exo.when_changed_utc]
 #   remediation: >-
 #     Pending: run Start-ADSyncSyncCycle -PolicyType Delta on the Entra Connect
 #     server and scan again. Failing: read the object's export error in the
@@ -27,7 +30,7 @@ package exoready.rules.mailbox.sync_pending
 
 import data.exoready.lib
 
-candidates := [j | some j in input.joined; lib.joined_flippable(j)]
+candidates := lib.flippable_joined
 
 checked := count(candidates)
 
@@ -46,6 +49,7 @@ deny contains {
 	"remediation": fix(state, j),
 } if {
 	some j in candidates
+	j.drift != null # most mailboxes have no drift at all
 	drift := lib.effective_drift(j)
 	count(drift) > 0
 	attrs := sort([d.attribute | some d in drift])
