@@ -17,6 +17,9 @@
 #   category: mailbox
 #   blocks_flip: true
 #   requires: [exo.mailboxes, exo.move_requests]
+#   shard: exo.mailboxes
+#   fields:
+#     exo.mailboxes: [alias, display_name, exchange_guid, external_directory_object_id, guid, identity, is_exchange_cloud_managed, mailbox_move_flags, mailbox_move_remote_host_name, mailbox_move_status, primary_smtp_address, user_principal_name]
 #   remediation: >-
 #     Suspend the move, set the flag back to False, wait one sync cycle, then
 #     resume: Suspend-MoveRequest -Identity <mailbox>; Set-Mailbox -Identity
@@ -25,7 +28,11 @@ package exoready.rules.mailbox.offboarding_move
 
 import data.exoready.lib
 
-cloud_managed := [m | some m in input.exo.mailboxes; lib.is_cloud_managed(m)]
+cloud_managed := [m |
+	some m in input.exo.mailboxes
+	m.is_exchange_cloud_managed != false
+	lib.truthy(m.is_exchange_cloud_managed)
+]
 
 checked := count(cloud_managed)
 
@@ -44,19 +51,22 @@ request_key(r) := ["guid", lower(r.exchange_guid)] if {
 	r.alias != ""
 }
 
-# mailbox_keys are the names a move request may give a mailbox.
-mailbox_keys(m) := [
-	["guid", lower(object.get(m, "exchange_guid", ""))],
-	["edoid", lower(object.get(m, "external_directory_object_id", ""))],
-	["alias", lower(object.get(m, "alias", ""))],
-]
+# mailbox_key_fields name, per kind of key, the mailbox field a move request
+# may name it by.
+mailbox_key_fields := {"guid": "exchange_guid", "edoid": "external_directory_object_id", "alias": "alias"}
 
 # offboarding_requests are few; matching them to mailboxes goes through the
-# set of their keys, so the cost grows with the mailboxes, not with
+# sets of their key values, so the cost grows with the mailboxes, not with
 # mailboxes times requests.
 offboarding_requests := [r | some r in input.exo.move_requests; offboarding(r)]
 
-requested := {request_key(r) | some r in offboarding_requests}
+# requested maps each kind of key the offboarding requests use to the values
+# they name; a kind no request uses is absent, so mailboxes are not looked
+# up by it.
+requested[kind] contains value if {
+	some r in offboarding_requests
+	[kind, value] := request_key(r)
+}
 
 fix(m) := sprintf("Suspend-MoveRequest -Identity %s; Set-Mailbox -Identity %s -IsExchangeCloudManaged $false; # wait one sync cycle, then: Resume-MoveRequest -Identity %s", [id, id, id]) if {
 	id := lib.ps_quote(lib.ps_identity(m))
@@ -76,18 +86,19 @@ deny contains {
 	},
 	"remediation": fix(m),
 } if {
-	count(requested) > 0
+	some kind, values in requested
 	some m in cloud_managed
-	some key in mailbox_keys(m)
-	requested[key]
+	value := lower(object.get(m, mailbox_key_fields[kind], ""))
+	value in values
 	some r in offboarding_requests
-	request_key(r) == key
+	request_key(r) == [kind, value]
 }
 
-move_flagged(m) if {
-	some marker in lib.params.offboarding_mailbox_move_flags
-	some flag in split(object.get(m, "mailbox_move_flags", ""), ",")
-	lower(trim_space(flag)) == lower(marker)
+offboarding_flags := {lower(f) | some f in lib.params.offboarding_mailbox_move_flags}
+
+move_flagged(flags) if {
+	some flag in split(flags, ",")
+	lower(trim_space(flag)) in offboarding_flags
 }
 
 deny contains {
@@ -102,5 +113,5 @@ deny contains {
 	"remediation": fix(m),
 } if {
 	some m in cloud_managed
-	move_flagged(m)
+	move_flagged(object.get(m, "mailbox_move_flags", ""))
 }
