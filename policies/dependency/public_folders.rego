@@ -15,6 +15,8 @@
 #   severity: critical
 #   category: dependency
 #   requires: [ad.users, ad.exchange.public_folder_databases, exo.organization_config]
+#   fields:
+#     ad.users: [display_name, dn, external_directory_object_id, home_mdb, object_guid, recipient_type_details]
 #   remediation: >-
 #     Migrate public folders to Exchange Online with a public folder migration
 #     batch, then Set-OrganizationConfig -PublicFoldersEnabled Local in Exchange
@@ -23,7 +25,9 @@ package exoready.rules.dependency.public_folders
 
 import data.exoready.lib
 
-pf_mailboxes := [u | some u in input.ad.users; lib.in_list(u.recipient_type_details, lib.params.public_folder_mailbox_types)]
+pf_types := {lower(t) | some t in lib.params.public_folder_mailbox_types}
+
+pf_mailboxes := [u | some u in input.ad.users; lower(u.recipient_type_details) in pf_types]
 
 pf_databases := lib.list(input.ad.exchange.public_folder_databases)
 
