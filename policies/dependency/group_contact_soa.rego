@@ -17,6 +17,9 @@
 #   severity: critical
 #   category: dependency
 #   requires: [exo.recipients]
+#   shard: exo.recipients
+#   fields:
+#     exo.recipients: [display_name, external_directory_object_id, guid, is_cloud_managed, is_dir_synced, primary_smtp_address, recipient_type_details]
 #   remediation: >-
 #     Transfer the object's source of authority to the cloud with Microsoft
 #     Graph: PATCH /groups/{id}/onPremisesSyncBehavior (or
@@ -28,11 +31,17 @@ package exoready.rules.dependency.group_contact_soa
 
 import data.exoready.lib
 
-kind(r) := "group" if lib.in_list(r.recipient_type_details, lib.params.soa_transfer_group_types)
+group_types := {lower(t) | some t in lib.params.soa_transfer_group_types}
 
-kind(r) := "contact" if lib.in_list(r.recipient_type_details, lib.params.soa_transfer_contact_types)
+contact_types := {lower(t) | some t in lib.params.soa_transfer_contact_types}
 
-in_scope := [r | some r in input.exo.recipients; kind(r)]
+kind(r) := "group" if lower(r.recipient_type_details) in group_types
+
+kind(r) := "contact" if lower(r.recipient_type_details) in contact_types
+
+soa_types := group_types | contact_types
+
+in_scope := [r | some r in input.exo.recipients; lower(r.recipient_type_details) in soa_types]
 
 checked := count(in_scope)
 
