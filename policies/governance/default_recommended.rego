@@ -16,6 +16,9 @@
 #   severity: info
 #   category: governance
 #   requires: [exo.organization_config, exo.move_requests, ad.users, exo.mailboxes]
+#   fields:
+#     ad.users: [display_name, home_mdb, recipient_type_details, when_created]
+#     exo.mailboxes: [display_name, is_dir_synced, is_exchange_cloud_managed, recipient_type_details]
 #   remediation: >-
 #     Set-OrganizationConfig -ExchangeAttributesCloudManagedByDefault
 #     (Exchange Online PowerShell), once provisioning of new recipients has
@@ -27,8 +30,10 @@ import data.exoready.lib.provisioning
 
 not_flipped := [m.display_name |
 	some m in input.exo.mailboxes
-	lib.synced_flippable(m)
-	not lib.is_cloud_managed(m)
+	m.is_exchange_cloud_managed != true
+	m.is_dir_synced == true
+	lower(m.recipient_type_details) in lib.cloud_managed_types
+	not lib.truthy(m.is_exchange_cloud_managed)
 ]
 
 checked := 1
@@ -39,7 +44,7 @@ deny contains {
 	"evidence": {lib.params.tenant_default_property: provisioning.tenant_default},
 } if {
 	lib.falsy(provisioning.tenant_default)
-	count(provisioning.blockers) == 0
+	provisioning.no_blocker
 	count(not_flipped) == 0
 }
 

@@ -19,6 +19,8 @@
 #   severity: critical
 #   category: governance
 #   requires: [exo.organization_config, exo.move_requests, ad.users]
+#   fields:
+#     ad.users: [display_name, home_mdb, recipient_type_details, when_created]
 #   remediation: >-
 #     Set-OrganizationConfig -ExchangeAttributesServerManagedByDefault
 #     (Exchange Online PowerShell) until the last on-premises recipient is

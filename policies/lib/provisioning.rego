@@ -13,13 +13,18 @@ import data.exoready.lib
 # named by the parameters), null when the export lacks it.
 tenant_default := object.get(input.exo.organization_config, lib.params.tenant_default_property, null)
 
-system(u) if lib.in_list(u.recipient_type_details, lib.params.system_mailbox_types)
+# The parameter lists, lower-cased once.
+system_types := {lower(t) | some t in lib.params.system_mailbox_types}
+
+public_folder_types := {lower(t) | some t in lib.params.public_folder_mailbox_types}
+
+provisioned_types := {lower(t) | some t in lib.params.onprem_provisioned_types}
 
 onprem_mailboxes := sort([u.display_name |
 	some u in input.ad.users
 	u.home_mdb != ""
-	not system(u)
-	not lib.in_list(u.recipient_type_details, lib.params.public_folder_mailbox_types)
+	not lower(u.recipient_type_details) in system_types
+	not lower(u.recipient_type_details) in public_folder_types
 ])
 
 moves_in_flight := sort([sprintf("%s (%s, %s)", [r.display_name, r.direction, r.status]) |
@@ -29,10 +34,13 @@ moves_in_flight := sort([sprintf("%s (%s, %s)", [r.display_name, r.direction, r.
 
 recent_ns := (lib.params.onprem_creation_recent_days * 24) * lib.hour_ns
 
+# created_since: a recipient created at or after this time is recent.
+created_since := lib.now_ns - recent_ns
+
 recently_created := sort([sprintf("%s (%s, created %s)", [u.display_name, u.recipient_type_details, u.when_created]) |
 	some u in input.ad.users
-	lib.in_list(u.recipient_type_details, lib.params.onprem_provisioned_types)
-	lib.now_ns - lib.ns(u.when_created) <= recent_ns
+	lower(u.recipient_type_details) in provisioned_types
+	lib.ns(u.when_created) >= created_since
 ])
 
 # blockers maps each reason the default must stay off to its objects.
@@ -42,4 +50,12 @@ blockers["move requests in flight"] := moves_in_flight if count(moves_in_flight)
 
 blockers[sprintf("recipients created on-premises in the last %d days", [lib.params.onprem_creation_recent_days])] := recently_created if {
 	count(recently_created) > 0
+}
+
+# no_blocker holds when blockers is empty; it stops at the first list that
+# is not, without computing the others.
+no_blocker if {
+	count(onprem_mailboxes) == 0
+	count(moves_in_flight) == 0
+	count(recently_created) == 0
 }
