@@ -15,6 +15,8 @@
 #   severity: high
 #   category: writeback
 #   requires: [exo.mailboxes, entra.sync_jobs]
+#   fields:
+#     exo.mailboxes: [is_exchange_cloud_managed]
 #   remediation: >-
 #     Stay under the limit: keep mailboxes that need no cloud management
 #     server-managed (Set-Mailbox -IsExchangeCloudManaged $false before the
@@ -23,7 +25,11 @@ package exoready.rules.writeback.mailbox_limit
 
 import data.exoready.lib
 
-cloud_managed := count([m | some m in input.exo.mailboxes; lib.is_cloud_managed(m)])
+cloud_managed := count([m |
+	some m in input.exo.mailboxes
+	m.is_exchange_cloud_managed != false
+	lib.truthy(m.is_exchange_cloud_managed)
+])
 
 limit := lib.params.writeback_mailbox_limit if {
 	lib.now_ns >= lib.writeback_ga_ns
