@@ -20,6 +20,9 @@
 #   category: mailbox
 #   blocks_flip: true
 #   requires: [joined]
+#   shard: joined
+#   fields:
+#     joined: [id, display_name, ad.dn, ad.recipient_type_details, ad.target_address, ad.user_principal_name, ad.when_created, exo.external_directory_object_id, exo.immutable_id, exo.is_dir_synced, exo.primary_smtp_address, exo.recipient_type_details, exo.user_principal_name]
 #   remediation: >-
 #     Exchange Online only: find the user's AD object and restore its remote
 #     mailbox with Enable-RemoteMailbox (on-premises) before flipping. AD only:
