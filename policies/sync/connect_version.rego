@@ -17,6 +17,8 @@
 #   category: sync
 #   blocks_flip: true
 #   requires: [facts.entra_connect]
+#   fields:
+#     exo.mailboxes: [is_exchange_cloud_managed]
 #   remediation: >-
 #     Upgrade Entra Connect Sync on the sync server to the minimum build or later
 #     (download the current build, run the in-place upgrade), then confirm with
@@ -32,7 +34,11 @@ minimum := lib.params.connect_sync_min_version
 
 checked := 1
 
-cloud_managed_count := count([m | some m in lib.list(object.get(input, ["exo", "mailboxes"], [])); lib.is_cloud_managed(m)])
+cloud_managed_count := count([m |
+	some m in lib.list(object.get(input, ["exo", "mailboxes"], []))
+	m.is_exchange_cloud_managed != false
+	lib.truthy(m.is_exchange_cloud_managed)
+])
 
 problems contains sprintf("older than the minimum %s", [minimum]) if {
 	lib.valid_version(version)
