@@ -29,7 +29,18 @@ func CatalogMarkdown(rules []RuleMeta, packVersion string, paramsYAML []byte) []
 		if len(r.Requires) > 0 {
 			fmt.Fprintf(&b, " · requires %s", codeList(r.Requires))
 		}
+		if r.Shard != "" {
+			fmt.Fprintf(&b, " · evaluated per slice of `%s`", r.Shard)
+		}
 		b.WriteString("\n\n")
+		if len(r.Fields) > 0 {
+			b.WriteString("Reads only these fields of each element:")
+			for _, path := range sortedKeys(r.Fields) {
+				fmt.Fprintf(&b, " `%s`: %s;", path, strings.Join(r.Fields[path], ", "))
+			}
+			b.Truncate(b.Len() - 1)
+			b.WriteString(".\n\n")
+		}
 		if r.Description != "" {
 			fmt.Fprintf(&b, "%s\n\n", md(strings.TrimSpace(r.Description)))
 		}

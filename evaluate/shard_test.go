@@ -441,3 +441,20 @@ func TestPlainEqualsTerms(t *testing.T) {
 		t.Fatalf("only %d elements compared", n)
 	}
 }
+
+// TestCatalogShowsShardAndFields checks that `policies doc` tells rule
+// authors how each rule is evaluated.
+func TestCatalogShowsShardAndFields(t *testing.T) {
+	rm := RuleMeta{ID: "TST-DOC-001", Title: "t", Severity: "low", Category: "c", Remediation: "r", Package: "p", File: "f",
+		Shard: "joined", Fields: map[string][]string{"joined": {"ad.dn", "id"}, "ad.users": {"dn"}}}
+	doc := string(CatalogMarkdown([]RuleMeta{rm}, "v", nil))
+	for _, want := range []string{"evaluated per slice of `joined`", "Reads only these fields of each element: `ad.users`: dn; `joined`: ad.dn, id.\n"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("catalog lacks %q:\n%s", want, doc)
+		}
+	}
+	rm.Shard, rm.Fields = "", nil
+	if doc := string(CatalogMarkdown([]RuleMeta{rm}, "v", nil)); strings.Contains(doc, "slice") || strings.Contains(doc, "Reads only") {
+		t.Errorf("a rule without the keys is described with them:\n%s", doc)
+	}
+}
