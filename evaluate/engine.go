@@ -165,8 +165,7 @@ func (e *Engine) evalRaw(ctx context.Context, r *compiledRule, input ast.Value) 
 }
 
 // mergeParts joins a rule's outputs on the slices of its shard array as
-// the contract of `shard` says: the union of deny and of errors (in the
-// order of a Rego set, as one evaluation gives them), the sum of checked,
+// the contract of `shard` says: the union of deny and of errors, the sum of checked,
 // the concatenation of each inventory section's rows. The first part that
 // failed fails the rule.
 func mergeParts(parts []rulePart) (rawOutput, error) {
@@ -204,24 +203,62 @@ func mergeParts(parts []rulePart) (rawOutput, error) {
 	return out, err
 }
 
-// setOrder removes duplicates and sorts values as a Rego set does.
+// setOrder removes the duplicates a union of sets drops. The report sorts
+// findings by rule, object, key, status and message, so only the order
+// among elements that agree on those matters: elements of such a group are
+// put in the order of a Rego set, the group where its first element was.
 func setOrder(l []any) ([]any, error) {
 	if len(l) < 2 {
 		return l, nil
 	}
-	set := ast.NewSet()
-	for _, v := range l {
-		t, err := ast.InterfaceToValue(v)
-		if err != nil {
-			return nil, err
+	groups := map[string][]int{}
+	for i, v := range l {
+		k := tieKey(v)
+		groups[k] = append(groups[k], i)
+	}
+	if len(groups) == len(l) {
+		return l, nil
+	}
+	out := make([]any, 0, len(l))
+	for i, v := range l {
+		g := groups[tieKey(v)]
+		switch {
+		case len(g) == 1:
+			out = append(out, v)
+		case g[0] == i:
+			set := ast.NewSet()
+			for _, j := range g {
+				t, err := ast.InterfaceToValue(l[j])
+				if err != nil {
+					return nil, err
+				}
+				set.Add(ast.NewTerm(t))
+			}
+			sorted, err := ast.JSON(set.Sorted())
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sorted.([]any)...)
 		}
-		set.Add(ast.NewTerm(t))
 	}
-	out, err := ast.JSON(set.Sorted())
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// tieKey is what the report sorts a deny or errors element by.
+func tieKey(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "\x00" + x
+	case map[string]any:
+		msg, _ := x["msg"].(string)
+		key, _ := x["key"].(string)
+		id := ""
+		if o, ok := x["object"].(map[string]any); ok {
+			id, _ = o["id"].(string)
+		}
+		return id + "\x00" + key + "\x00" + msg
 	}
-	return out.([]any), nil
+	return "\x01"
 }
 
 // buildOutput turns a rule's raw output into findings and inventory rows,

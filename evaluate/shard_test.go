@@ -13,6 +13,7 @@ import (
 	"testing/fstest"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/fixtures"
@@ -94,6 +95,8 @@ func (e *Engine) outcomesTogether(ctx context.Context, s *snapshot.Snapshot) (ma
 		for _, rows := range run.out.sections {
 			sortRows(rows)
 		}
+		sortFindings(run.out.findings)
+		sortFindings(run.out.errors)
 		errText := ""
 		if run.err != nil {
 			errText = run.err.Error()
@@ -250,6 +253,23 @@ deny contains {"msg": sprintf("%s not cloud-managed", [j.display_name]), "object
 
 inventory := {"test_rows": [{"id": j.id} | some j in input.joined]}
 `),
+		"union.rego": declRule("TST-GOOD-003", "#   shard: joined\n", `
+checked := count(input.joined)
+
+# The same tenant finding from every slice: the union keeps one.
+deny contains {"msg": "tenant-wide", "object": {"type": "tenant", "id": "tenant"}} if count(input.joined) > 0
+
+# Findings the report cannot tell apart by object, key and message keep
+# the order one evaluation gives them.
+deny contains {"msg": "same", "object": {"type": "mailbox", "id": "one"}, "evidence": {"name": j.display_name}} if {
+	some j in input.joined
+}
+
+errors contains sprintf("%s has no AD object", [j.id]) if {
+	some j in input.joined
+	j.ad == null
+}
+`),
 		"fields.rego": declRule("TST-GOOD-002", "#   fields:\n#     exo.mailboxes: [guid, display_name]\n", `
 checked := count(input.exo.mailboxes)
 
@@ -268,6 +288,12 @@ deny contains {"msg": sprintf("%s has %d users in AD", [m.display_name, count(in
 	}
 	if len(diffs) > 0 {
 		t.Fatalf("rules that keep their promises were found wrong:\n%s", strings.Join(diffs, "\n"))
+	}
+	for _, r := range e.rules {
+		out, err := r.pq.Eval(t.Context(), rego.EvalParsedInput(mustInput(t, snaps["demo"])))
+		if err != nil || len(out) == 0 {
+			t.Fatalf("%s does not evaluate on the demo tenant: %v", r.meta.ID, err)
+		}
 	}
 
 	for name, tc := range map[string]struct{ custom, body string }{
@@ -457,4 +483,13 @@ func TestCatalogShowsShardAndFields(t *testing.T) {
 	if doc := string(CatalogMarkdown([]RuleMeta{rm}, "v", nil)); strings.Contains(doc, "slice") || strings.Contains(doc, "Reads only") {
 		t.Errorf("a rule without the keys is described with them:\n%s", doc)
 	}
+}
+
+func mustInput(t *testing.T, s *snapshot.Snapshot) ast.Value {
+	t.Helper()
+	v, err := inputValue(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
