@@ -144,17 +144,16 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 	for i, r := range e.rules {
 		runs[i].starved = e.starved(r.meta, parts.base, view)
 	}
-	items, results := e.plan(s, parts, runs)
-	var next atomic.Int64
+	heavy, light, results := e.plan(s, parts, runs)
+	q := &workQueue{heavy: heavy, light: light}
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(items)) {
+	for range min(runtime.GOMAXPROCS(0), len(heavy)+len(light)) {
 		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(items) || ctx.Err() != nil {
+			for ctx.Err() == nil {
+				it, done := q.next()
+				if it == nil {
 					return
 				}
-				it := &items[i]
 				input, err := it.input()
 				for _, ri := range it.rules {
 					p := &results[ri][it.shard]
@@ -166,9 +165,11 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 					p.raw, p.err = e.evalRaw(ctx, e.rules[ri], input)
 					p.elapsed = time.Since(start)
 				}
+				input = nil
 				for _, u := range it.uses {
 					u.release()
 				}
+				done()
 			}
 		})
 	}
@@ -195,12 +196,42 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 	return runs, nil
 }
 
-// plan lists the work items of the rules that can be assessed, rules on
-// the whole input first (they take longest), and makes room for each
-// rule's parts.
-func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) ([]workItem, [][]rulePart) {
-	results := make([][]rulePart, len(e.rules))
-	var items, sharded []workItem
+// workQueue hands out work items: at most one heavy item (one that holds
+// whole big arrays) at a time, in order, while the other workers take the
+// light ones (a shard, or the small sections alone); once those are done
+// they wait for their turn at the heavy ones. So the memory of whole
+// arrays is that of one rule's, not of one per processor.
+type workQueue struct {
+	heavy, light []workItem
+	nextL, nextH atomic.Int64
+	heavyMu      sync.Mutex
+}
+
+// next returns the next item and the function to call when it is done,
+// or nil when there is none left.
+func (q *workQueue) next() (*workItem, func()) {
+	if q.heavyMu.TryLock() {
+		if i := int(q.nextH.Add(1) - 1); i < len(q.heavy) {
+			return &q.heavy[i], q.heavyMu.Unlock
+		}
+		q.heavyMu.Unlock()
+	}
+	if i := int(q.nextL.Add(1) - 1); i < len(q.light) {
+		return &q.light[i], func() {}
+	}
+	q.heavyMu.Lock()
+	if i := int(q.nextH.Add(1) - 1); i < len(q.heavy) {
+		return &q.heavy[i], q.heavyMu.Unlock
+	}
+	q.heavyMu.Unlock()
+	return nil, nil
+}
+
+// plan lists the work items of the rules that can be assessed, heavy
+// (reading whole big arrays, in the order that keeps fewest of them
+// converted at once) and light, and makes room for each rule's parts.
+func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (heavy, light []workItem, results [][]rulePart) {
+	results = make([][]rulePart, len(e.rules))
 	size := e.shardSize
 	if size <= 0 {
 		size = defaultShardSize
@@ -270,12 +301,12 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 		}
 		results[i] = make([]rulePart, 1)
 		if len(r.reads) == 0 {
-			items = append(items, workItem{rules: []int{i}, input: func() (ast.Value, error) { return parts.base, nil }})
+			light = append(light, workItem{rules: []int{i}, input: func() (ast.Value, error) { return parts.base, nil }})
 			continue
 		}
 		if rm.Fields == nil {
 			whole.refs.Add(1)
-			items = append(items, workItem{rules: []int{i}, uses: []*sharedTerm{whole}, input: whole.get})
+			heavy = append(heavy, workItem{rules: []int{i}, uses: []*sharedTerm{whole}, input: whole.get})
 			continue
 		}
 		var uses []*sharedTerm
@@ -295,7 +326,7 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 			whole.refs.Add(1)
 			uses = append(uses, whole)
 		}
-		items = append(items, workItem{rules: []int{i}, uses: uses, input: func() (ast.Value, error) {
+		heavy = append(heavy, workItem{rules: []int{i}, uses: uses, input: func() (ast.Value, error) {
 			terms := map[string]*ast.Term{}
 			if needWhole {
 				w, err := whole.get()
@@ -335,7 +366,7 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 		}
 		for k := range shards {
 			lo, hi := k*size, min(n, (k+1)*size)
-			sharded = append(sharded, workItem{rules: g.rules, shard: k, input: func() (ast.Value, error) {
+			light = append(light, workItem{rules: g.rules, shard: k, input: func() (ast.Value, error) {
 				if n == 0 {
 					return parts.base, nil
 				}
@@ -348,7 +379,53 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 			}})
 		}
 	}
-	return append(items, sharded...), results
+	return orderHeavy(heavy), light, results
+}
+
+// orderHeavy orders heavy items so that few converted arrays are alive at
+// once: next is always the item that converts the fewest arrays not yet
+// converted, then the one that lets the most be dropped, then the one
+// that uses the most; rule order breaks ties.
+func orderHeavy(items []workItem) []workItem {
+	left := map[*sharedTerm]int{}
+	for _, it := range items {
+		for _, u := range it.uses {
+			left[u]++
+		}
+	}
+	alive := map[*sharedTerm]bool{}
+	out := make([]workItem, 0, len(items))
+	done := make([]bool, len(items))
+	for range items {
+		best, bestKey := -1, [3]int{}
+		for i, it := range items {
+			if done[i] {
+				continue
+			}
+			var add, drop int
+			for _, u := range it.uses {
+				if !alive[u] {
+					add++
+				}
+				if left[u] == 1 {
+					drop++
+				}
+			}
+			key := [3]int{-add, drop, len(it.uses)}
+			if best < 0 || key[0] > bestKey[0] || (key[0] == bestKey[0] && (key[1] > bestKey[1] || (key[1] == bestKey[1] && key[2] > bestKey[2]))) {
+				best, bestKey = i, key
+			}
+		}
+		done[best] = true
+		for _, u := range items[best].uses {
+			alive[u] = true
+			if left[u]--; left[u] == 0 {
+				delete(alive, u)
+			}
+		}
+		out = append(out, items[best])
+	}
+	return out
 }
 
 func boolKey(b bool) string {

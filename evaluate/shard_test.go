@@ -9,8 +9,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -492,4 +495,93 @@ func mustInput(t *testing.T, s *snapshot.Snapshot) ast.Value {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestHeavyItemsKeepFewArraysAlive checks the order of the items that hold
+// whole arrays on the shape of the pack: no more arrays converted at once
+// than the rule that needs most of them reads.
+func TestHeavyItemsKeepFewArraysAlive(t *testing.T) {
+	users, contacts, groups, joined, mailboxes := &sharedTerm{}, &sharedTerm{}, &sharedTerm{}, &sharedTerm{}, &sharedTerm{}
+	items := []workItem{
+		{rules: []int{0}, uses: []*sharedTerm{users}},                           // DEP-002
+		{rules: []int{1}, uses: []*sharedTerm{users}},                           // GOV-003
+		{rules: []int{2}, uses: []*sharedTerm{users, mailboxes}},                // GOV-004
+		{rules: []int{3}, uses: []*sharedTerm{joined}},                          // MBX-007
+		{rules: []int{4}, uses: []*sharedTerm{users, contacts, groups, joined}}, // MBX-008
+		{rules: []int{5}, uses: []*sharedTerm{mailboxes}},                       // SYNC-001
+		{rules: []int{6}, uses: []*sharedTerm{mailboxes}},                       // WB-003
+	}
+	ordered := orderHeavy(items)
+	left := map[*sharedTerm]int{}
+	for _, it := range ordered {
+		for _, u := range it.uses {
+			left[u]++
+		}
+	}
+	alive, peak := map[*sharedTerm]bool{}, 0
+	var order []int
+	for _, it := range ordered {
+		order = append(order, it.rules[0])
+		for _, u := range it.uses {
+			alive[u] = true
+		}
+		peak = max(peak, len(alive))
+		for _, u := range it.uses {
+			if left[u]--; left[u] == 0 {
+				delete(alive, u)
+			}
+		}
+	}
+	if peak > 4 || len(ordered) != len(items) {
+		t.Fatalf("order %v keeps %d arrays alive at once, want at most 4", order, peak)
+	}
+}
+
+// TestOneHeavyItemAtATime checks that workers never run two heavy items
+// at once and run every item once.
+func TestOneHeavyItemAtATime(t *testing.T) {
+	var heavy, light []workItem
+	for i := range 20 {
+		heavy = append(heavy, workItem{rules: []int{i}})
+		light = append(light, workItem{rules: []int{100 + i}})
+	}
+	q := &workQueue{heavy: heavy, light: light}
+	var running, worst atomic.Int64
+	var mu sync.Mutex
+	seen := map[int]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				it, done := q.next()
+				if it == nil {
+					return
+				}
+				if it.rules[0] < 100 {
+					n := running.Add(1)
+					for {
+						w := worst.Load()
+						if n <= w || worst.CompareAndSwap(w, n) {
+							break
+						}
+					}
+					time.Sleep(time.Millisecond)
+					running.Add(-1)
+				}
+				mu.Lock()
+				seen[it.rules[0]]++
+				mu.Unlock()
+				done()
+			}
+		})
+	}
+	wg.Wait()
+	if worst.Load() != 1 || len(seen) != 40 {
+		t.Fatalf("%d heavy items ran at once; %d of 40 items ran", worst.Load(), len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("item %d ran %d times", id, n)
+		}
+	}
 }
