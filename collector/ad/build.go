@@ -1,6 +1,8 @@
 package ad
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"regexp"
@@ -8,8 +10,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	ber "github.com/go-asn1-ber/asn1-ber"
 )
 
 // Snapshot paths the AD collector reports errors against.
@@ -69,12 +74,23 @@ var exchangeAttrs = []string{
 }
 
 // builder turns directory entries, from LDAP or LDIF, into the AD section.
-// Entries are keyed by lower-case DN, so an object seen twice counts once.
+// Domain objects are converted to their snapshot form as they arrive; the
+// few configuration objects are kept as entries until finish. Entries are
+// keyed by lower-case DN, so an object seen twice counts once (the last
+// one read wins).
+//
+// domainDN may be unknown ("") while entries arrive: an LDIF export names
+// its domain partition only by the entries it holds. Domain objects are
+// then converted all the same, and finish keeps those under the domain DN
+// set by then. Which groups are Exchange security groups, and so which
+// snapshot path a decode error belongs to, is decided there too.
 type builder struct {
 	domainDN, configDN string
 
-	users, contacts   map[string]snapshot.ADRecipient
-	groupObjs, sgObjs map[string]snapshot.ADGroup
+	users, contacts chunks[snapshot.ADRecipient]
+	groups          chunks[groupObj]
+	// objErrs are the decode errors of domain objects, placed by finish.
+	objErrs []objErr
 
 	orgs       map[string]*entry
 	servers    map[string]*entry
@@ -88,21 +104,48 @@ type builder struct {
 	// rightsGUID is the resolved ms-Exch-SMTP-Accept-Any-Recipient right.
 	rightsGUID string
 
-	// entries counts every entry offered, classified or not.
-	entries int
 	// decodeErrs collects bad values, keyed by snapshot path.
 	decodeErrs map[string][]string
+
+	mem memo
+	// final holds the domain objects kept, once finish sorted them.
+	final domainObjects
+	// cur is the domain object being converted, for its decode errors.
+	cur objErr
+}
+
+// groupObj is a converted group and whether it is mail-enabled: a group
+// that is not counts only as an Exchange security group.
+type groupObj struct {
+	g    snapshot.ADGroup
+	mail bool
+}
+
+type objKind uint8
+
+const (
+	kindUser objKind = iota
+	kindContact
+	kindGroup
+)
+
+// objErr is a bad value of a domain object, with what finish needs to
+// tell whether the object is kept and under which path.
+type objErr struct {
+	kind objKind
+	mail bool
+	dn   string
+	msg  string
 }
 
 func newBuilder(domainDN, configDN string) *builder {
 	return &builder{
 		domainDN: domainDN, configDN: configDN,
-		users: map[string]snapshot.ADRecipient{}, contacts: map[string]snapshot.ADRecipient{},
-		groupObjs: map[string]snapshot.ADGroup{}, sgObjs: map[string]snapshot.ADGroup{},
 		orgs: map[string]*entry{}, servers: map[string]*entry{}, receive: map[string]*entry{},
 		send: map[string]*entry{}, mdbs: map[string]*entry{}, pfdb: map[string]*entry{},
 		domains: map[string]*entry{}, scps: map[string]*entry{}, hybrid: map[string]*entry{},
 		decodeErrs: map[string][]string{},
+		mem:        newMemo(),
 	}
 }
 
@@ -124,10 +167,22 @@ func (b *builder) extendedRightDN() string {
 	return "CN=" + acceptAnyRecipientRight + "," + extendedRightsContainer + "," + b.configDN
 }
 
-// badValue records an attribute value that could not be decoded.
+// badValue records an attribute value that could not be decoded. path is
+// pathObject for the domain object being converted.
 func (b *builder) badValue(path string, e *entry, attr string, err error) {
-	b.decodeErrs[path] = append(b.decodeErrs[path], fmt.Sprintf("%s: attribute %s: %v", e.dn, attr, err))
+	msg := fmt.Sprintf("%s: attribute %s: %v", e.dn, attr, err)
+	if path == pathObject {
+		o := b.cur
+		o.dn, o.msg = e.dn, msg
+		b.objErrs = append(b.objErrs, o)
+		return
+	}
+	b.decodeErrs[path] = append(b.decodeErrs[path], msg)
 }
+
+// pathObject stands for the path of the domain object being converted,
+// which finish decides.
+const pathObject = ""
 
 // isMailEnabled reports whether a domain object carries any recipient attribute.
 func isMailEnabled(e *entry) bool {
@@ -140,39 +195,77 @@ func isMailEnabled(e *entry) bool {
 }
 
 // add classifies one entry. Entries of neither partition, and objects that
-// are not recipients or Exchange configuration, are ignored.
+// are not recipients or Exchange configuration, are ignored. add keeps
+// nothing of e itself: it may be reused for the next entry.
 func (b *builder) add(e *entry) {
-	b.entries++
-	key := strings.ToLower(e.dn)
 	switch {
 	case b.configDN != "" && hasSuffixDN(e.dn, b.configDN):
-		b.addConfig(key, e)
-	case b.domainDN != "" && hasSuffixDN(e.dn, b.domainDN):
-		b.addDomain(key, e)
+		b.addConfig(strings.ToLower(e.dn), e)
+	case b.domainDN == "" || hasSuffixDN(e.dn, b.domainDN):
+		b.addDomain(e)
 	}
 }
 
-func (b *builder) addDomain(key string, e *entry) {
+// addDomain converts a recipient or a possible Exchange security group.
+func (b *builder) addDomain(e *entry) {
 	if e.hasClass("computer") {
 		return
 	}
-	isGroup := e.hasClass("group")
-	if isGroup && hasSuffixDN(e.dn, b.securityGroupsDN()) {
-		b.sgObjs[key] = b.group(pathSecurityGroups, e)
+	mail := isMailEnabled(e)
+	if e.hasClass("group") {
+		if !mail && !maybeSecurityGroup(e.dn) {
+			return
+		}
+		b.cur = objErr{kind: kindGroup, mail: mail}
+		g := b.groups.add()
+		g.mail = mail
+		b.group(&g.g, e)
 		return
 	}
-	if !isMailEnabled(e) {
+	if !mail {
 		return
 	}
 	switch {
-	case isGroup:
-		b.groupObjs[key] = b.group(pathGroups, e)
 	case e.hasClass("user"):
-		b.users[key] = b.recipient(pathUsers, "user", e)
+		b.cur = objErr{kind: kindUser, mail: true}
+		b.recipient(b.users.add(), "user", e)
 	case e.hasClass("contact"):
-		b.contacts[key] = b.recipient(pathContacts, "contact", e)
+		b.cur = objErr{kind: kindContact, mail: true}
+		b.recipient(b.contacts.add(), "contact", e)
 	}
 }
+
+// maybeSecurityGroup reports whether dn lies directly or deeper under an
+// OU=Microsoft Exchange Security Groups of any domain: whether it is an
+// Exchange security group depends on the domain DN, which finish knows.
+func maybeSecurityGroup(dn string) bool {
+	for i := 0; i < len(dn); i++ {
+		if i == 0 || dn[i-1] == ',' {
+			if hasPrefixFold(dn[i:], securityGroupsOU+",") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with prefix under Unicode case
+// folding, as strings.EqualFold compares.
+func hasPrefixFold(s, prefix string) bool {
+	n := 0
+	for range utf8.RuneCountInString(prefix) {
+		if n >= len(s) {
+			return false
+		}
+		_, w := utf8.DecodeRuneInString(s[n:])
+		n += w
+	}
+	return strings.EqualFold(s[:n], prefix)
+}
+
+// isSecurityGroup reports whether dn lies under the domain's Exchange
+// security groups OU.
+func (b *builder) isSecurityGroup(dn string) bool { return hasSuffixDN(dn, b.securityGroupsDN()) }
 
 func (b *builder) addConfig(key string, e *entry) {
 	if hasSuffixDN(e.dn, b.configDN) && strings.EqualFold(e.dn, b.extendedRightDN()) {
@@ -188,26 +281,36 @@ func (b *builder) addConfig(key string, e *entry) {
 	if !hasSuffixDN(e.dn, b.exchangeDN()) {
 		return
 	}
+	keep := b.configKind(e)
+	if keep != nil {
+		keep[key] = e.clone()
+	}
+}
+
+// configKind returns the map a configuration object is kept in, nil for
+// objects the snapshot does not read.
+func (b *builder) configKind(e *entry) map[string]*entry {
 	switch {
 	case e.hasClass("msExchOrganizationContainer"):
-		b.orgs[key] = e
+		return b.orgs
 	case e.hasClass("msExchExchangeServer"):
-		b.servers[key] = e
+		return b.servers
 	case e.hasClass("msExchSmtpReceiveConnector"):
-		b.receive[key] = e
+		return b.receive
 	case e.hasClass("msExchRoutingSMTPConnector"):
-		b.send[key] = e
+		return b.send
 	case e.hasClass("msExchPrivateMDB"):
-		b.mdbs[key] = e
+		return b.mdbs
 	case e.hasClass("msExchPublicMDB"):
-		b.pfdb[key] = e
+		return b.pfdb
 	case e.hasClass("msExchAcceptedDomain"):
-		b.domains[key] = e
+		return b.domains
 	case e.hasClass("msExchCoexistenceRelationship") || strings.HasPrefix(strings.ToLower(e.dn), strings.ToLower(hybridConfigurationRDN)+","):
-		b.hybrid[key] = e
+		return b.hybrid
 	case e.hasClass("serviceConnectionPoint") && hasKeyword(e, autodiscoverKeyword):
-		b.scps[key] = e
+		return b.scps
 	}
+	return nil
 }
 
 func hasKeyword(e *entry, kw string) bool {
@@ -223,23 +326,25 @@ func hasKeyword(e *entry, kw string) bool {
 // Domain objects
 
 func (b *builder) guid(path string, e *entry, attr string) string {
-	raw := e.values(attr)
+	raw := e.attrs[key(attr)]
 	if len(raw) == 0 {
 		return ""
 	}
-	g, err := formatGUID(raw[0])
+	g, err := appendGUID(b.mem.scratch[:0], raw[0])
 	if err != nil {
 		b.badValue(path, e, attr, err)
+		return ""
 	}
-	return g
+	b.mem.scratch = g
+	return b.mem.str(g)
 }
 
 func (b *builder) int64Of(path string, e *entry, attr string) (int64, bool) {
-	s := e.str(attr)
-	if s == "" {
+	raw := e.first(key(attr))
+	if len(raw) == 0 {
 		return 0, false
 	}
-	v, err := parseInt(s)
+	v, err := parseIntBytes(raw)
 	if err != nil {
 		b.badValue(path, e, attr, err)
 		return 0, false
@@ -248,11 +353,11 @@ func (b *builder) int64Of(path string, e *entry, attr string) (int64, bool) {
 }
 
 func (b *builder) boolOf(path string, e *entry, attr string) (bool, bool) {
-	s := e.str(attr)
-	if s == "" {
+	raw := e.first(key(attr))
+	if len(raw) == 0 {
 		return false, false
 	}
-	v, err := parseBool(s)
+	v, err := parseBoolBytes(raw)
 	if err != nil {
 		b.badValue(path, e, attr, err)
 		return false, false
@@ -260,115 +365,158 @@ func (b *builder) boolOf(path string, e *entry, attr string) (bool, bool) {
 	return v, true
 }
 
-func (b *builder) timeOf(path string, e *entry, attr string) *time.Time {
-	s := e.str(attr)
-	if s == "" {
+// timeOf decodes a GeneralizedTime into *at and returns at, nil when the
+// attribute is absent or bad.
+func (b *builder) timeOf(path string, e *entry, attr string, at *time.Time) *time.Time {
+	raw := e.first(key(attr))
+	if len(raw) == 0 {
 		return nil
 	}
-	t, err := parseGeneralizedTime(s)
+	t, err := ber.ParseGeneralizedTime(raw)
 	if err != nil {
+		_, err = parseGeneralizedTime(string(raw)) // for its message
 		b.badValue(path, e, attr, err)
 		return nil
 	}
-	return &t
+	if at == nil {
+		at = new(time.Time)
+	}
+	*at = t.UTC()
+	return at
 }
 
 // externalID reads msDS-ExternalDirectoryObjectId. Entra writes it as
 // "User_<object id>" (groups: "Group_<object id>"); the snapshot holds the
 // bare object id that Exchange Online shows as ExternalDirectoryObjectId.
 // Any other form is kept as written.
-func externalID(e *entry, prefix string) string {
-	v := strings.TrimSpace(e.str("msDS-ExternalDirectoryObjectId"))
-	if len(v) > len(prefix) && strings.EqualFold(v[:len(prefix)], prefix) {
-		return v[len(prefix):]
+func (b *builder) externalID(e *entry, prefix string) string {
+	v := bytes.TrimSpace(e.first("msds-externaldirectoryobjectid"))
+	if len(v) > len(prefix) && strings.EqualFold(string(v[:len(prefix)]), prefix) {
+		v = v[len(prefix):]
 	}
-	return v
+	return b.mem.str(v)
 }
 
-func (b *builder) recipient(path, class string, e *entry) snapshot.ADRecipient {
-	r := snapshot.ADRecipient{
-		DN:                        e.dn,
+// Attribute keys (lower-case, as entry holds them) of the custom attributes
+// and their snapshot names.
+var (
+	customAttrKeys, customAttrNames       = numbered("extensionattribute", "CustomAttribute", 15)
+	extCustomAttrKeys, extCustomAttrNames = numbered("msexchextensioncustomattribute", "ExtensionCustomAttribute", 5)
+)
+
+func numbered(key, name string, n int) (keys, names []string) {
+	for i := 1; i <= n; i++ {
+		keys = append(keys, fmt.Sprintf("%s%d", key, i))
+		names = append(names, fmt.Sprintf("%s%d", name, i))
+	}
+	return keys, names
+}
+
+// recipientExtras holds the pointer fields of one recipient in one allocation.
+type recipientExtras struct {
+	displayType            int64
+	hidden                 bool
+	whenCreated, whenChanged time.Time
+}
+
+func (b *builder) recipient(r *snapshot.ADRecipient, class string, e *entry) {
+	const path = pathObject
+	m := &b.mem
+	x := m.extras.add()
+	*r = snapshot.ADRecipient{
+		DN:                        m.intern(e.dn),
 		ObjectClass:               class,
 		ObjectGUID:                b.guid(path, e, "objectGUID"),
-		ExternalDirectoryObjectID: externalID(e, "User_"),
-		SAMAccountName:            e.str("sAMAccountName"),
-		UserPrincipalName:         e.str("userPrincipalName"),
-		DisplayName:               e.str("displayName"),
-		Department:                e.str("department"),
-		Mail:                      e.str("mail"),
-		MailNickname:              e.str("mailNickname"),
-		TargetAddress:             e.str("targetAddress"),
-		ProxyAddresses:            e.strs("proxyAddresses"),
-		CustomAttributes:          map[string]string{},
-		ExtensionCustomAttributes: map[string][]string{},
-		HomeMDB:                   e.str("homeMDB"),
+		ExternalDirectoryObjectID: b.externalID(e, "User_"),
+		SAMAccountName:            m.str(e.first("samaccountname")),
+		UserPrincipalName:         m.str(e.first("userprincipalname")),
+		DisplayName:               m.str(e.first("displayname")),
+		Department:                m.internBytes(e.first("department")),
+		Mail:                      m.str(e.first("mail")),
+		MailNickname:              m.str(e.first("mailnickname")),
+		TargetAddress:             m.str(e.first("targetaddress")),
+		ProxyAddresses:            m.strs(e.attrs["proxyaddresses"], false),
+		HomeMDB:                   m.internBytes(e.first("homemdb")),
 		MailboxGUID:               b.guid(path, e, "msExchMailboxGuid"),
 		ArchiveGUID:               b.guid(path, e, "msExchArchiveGUID"),
-		WhenCreated:               b.timeOf(path, e, "whenCreated"),
-		WhenChanged:               b.timeOf(path, e, "whenChanged"),
-		MemberOf:                  e.strs("memberOf"),
+		WhenCreated:               b.timeOf(path, e, "whenCreated", &x.whenCreated),
+		WhenChanged:               b.timeOf(path, e, "whenChanged", &x.whenChanged),
+		MemberOf:                  m.strs(e.attrs["memberof"], true),
 	}
-	if raw := e.values("objectGUID"); len(raw) > 0 && len(raw[0]) == 16 {
-		r.ImmutableID = immutableID(raw[0])
+	if raw := e.first("objectguid"); len(raw) == 16 {
+		r.ImmutableID = m.str(base64.StdEncoding.AppendEncode(m.scratch[:0], raw))
 	}
 	if v, ok := b.int64Of(path, e, "msExchRecipientTypeDetails"); ok {
 		r.RecipientTypeDetailsValue = v
-		r.RecipientTypeDetails = snapshot.RecipientTypeName(v)
+		r.RecipientTypeDetails = m.recipientType(v)
 	}
 	if v, ok := b.int64Of(path, e, "msExchRecipientDisplayType"); ok {
-		r.RecipientDisplayType = &v
+		x.displayType = v
+		r.RecipientDisplayType = &x.displayType
 	}
 	if v, ok := b.int64Of(path, e, "msExchRemoteRecipientType"); ok {
 		r.RemoteRecipientTypeValue = v
 	}
-	r.RemoteRecipientType = snapshot.RemoteRecipientTypeNames(r.RemoteRecipientTypeValue)
-	if r.RemoteRecipientType == nil {
-		r.RemoteRecipientType = []string{}
-	}
+	r.RemoteRecipientType = m.remoteType(r.RemoteRecipientTypeValue)
 	if v, ok := b.boolOf(path, e, "msExchHideFromAddressLists"); ok {
-		r.HiddenFromAddressLists = &v
+		x.hidden = v
+		r.HiddenFromAddressLists = &x.hidden
 	}
-	for n := 1; n <= 15; n++ {
-		if v := e.str(fmt.Sprintf("extensionAttribute%d", n)); v != "" {
-			r.CustomAttributes[fmt.Sprintf("CustomAttribute%d", n)] = v
+	n := 0
+	for _, k := range customAttrKeys {
+		if len(e.first(k)) > 0 {
+			n++
 		}
 	}
-	for n := 1; n <= 5; n++ {
-		if v := e.strs(fmt.Sprintf("msExchExtensionCustomAttribute%d", n)); len(v) > 0 {
-			r.ExtensionCustomAttributes[fmt.Sprintf("ExtensionCustomAttribute%d", n)] = v
+	r.CustomAttributes = make(map[string]string, n)
+	for i, k := range customAttrKeys {
+		if v := e.first(k); len(v) > 0 {
+			r.CustomAttributes[customAttrNames[i]] = m.internBytes(v)
+		}
+	}
+	n = 0
+	for _, k := range extCustomAttrKeys {
+		if e.has(k) {
+			n++
+		}
+	}
+	r.ExtensionCustomAttributes = make(map[string][]string, n)
+	for i, k := range extCustomAttrKeys {
+		if vs := e.attrs[k]; len(vs) > 0 {
+			r.ExtensionCustomAttributes[extCustomAttrNames[i]] = m.strs(vs, true)
 		}
 	}
 	if v, ok := b.int64Of(path, e, "userAccountControl"); ok {
 		r.UserAccountControl = v
 		r.Enabled = v&0x2 == 0 // ACCOUNTDISABLE
 	}
-	return r
 }
 
-func (b *builder) group(path string, e *entry) snapshot.ADGroup {
-	g := snapshot.ADGroup{
-		DN:                        e.dn,
+func (b *builder) group(g *snapshot.ADGroup, e *entry) {
+	const path = pathObject
+	m := &b.mem
+	*g = snapshot.ADGroup{
+		DN:                        m.intern(e.dn),
 		ObjectGUID:                b.guid(path, e, "objectGUID"),
-		ExternalDirectoryObjectID: externalID(e, "Group_"),
-		SAMAccountName:            e.str("sAMAccountName"),
-		DisplayName:               e.str("displayName"),
-		Mail:                      e.str("mail"),
-		MailNickname:              e.str("mailNickname"),
-		ProxyAddresses:            e.strs("proxyAddresses"),
-		Members:                   e.strs("member"),
-		WhenChanged:               b.timeOf(path, e, "whenChanged"),
+		ExternalDirectoryObjectID: b.externalID(e, "Group_"),
+		SAMAccountName:            m.str(e.first("samaccountname")),
+		DisplayName:               m.str(e.first("displayname")),
+		Mail:                      m.str(e.first("mail")),
+		MailNickname:              m.str(e.first("mailnickname")),
+		ProxyAddresses:            m.strs(e.attrs["proxyaddresses"], false),
+		Members:                   m.strs(e.attrs["member"], true),
 	}
-	if raw := e.values("objectGUID"); len(raw) > 0 && len(raw[0]) == 16 {
-		g.ImmutableID = immutableID(raw[0])
+	g.WhenChanged = b.timeOf(path, e, "whenChanged", nil)
+	if raw := e.first("objectguid"); len(raw) == 16 {
+		g.ImmutableID = m.str(base64.StdEncoding.AppendEncode(m.scratch[:0], raw))
 	}
 	if v, ok := b.int64Of(path, e, "groupType"); ok {
 		g.GroupType = v
 	}
 	if v, ok := b.int64Of(path, e, "msExchRecipientTypeDetails"); ok {
 		g.RecipientTypeDetailsValue = v
-		g.RecipientTypeDetails = snapshot.RecipientTypeName(v)
+		g.RecipientTypeDetails = m.recipientType(v)
 	}
-	return g
 }
 
 // ---------------------------------------------------------------------------
@@ -387,13 +535,15 @@ type readState struct {
 func (b *builder) finish(st readState) (*snapshot.AD, []snapshot.SourceError) {
 	ad := &snapshot.AD{Forest: dnsNameOf(b.configDN), DomainDN: b.domainDN, ConfigDN: b.configDN}
 	var errs []snapshot.SourceError
+	b.placeObjErrs()
+	b.sortDomainObjects()
 	if st.domain {
-		ad.Users = sortedValues(b.users)
-		ad.Contacts = sortedValues(b.contacts)
-		ad.Groups = sortedValues(b.groupObjs)
+		ad.Users = b.final.users
+		ad.Contacts = b.final.contacts
+		ad.Groups = b.final.groups
 	}
 	if st.securityGroups {
-		ad.SecurityGroups = sortedValues(b.sgObjs)
+		ad.SecurityGroups = b.final.securityGroups
 	}
 	if st.exchange {
 		org, orgErrs := b.exchangeOrg(st.rightLookedUp)
@@ -406,6 +556,122 @@ func (b *builder) finish(st readState) (*snapshot.AD, []snapshot.SourceError) {
 		errs = append(errs, snapshot.SourceError{Path: p, Message: "bad attribute values (fix them in AD or in the export): " + joinLimited(msgs, 10)})
 	}
 	return ad, errs
+}
+
+// placeObjErrs files the decode errors of the domain objects that are kept
+// under their snapshot paths.
+func (b *builder) placeObjErrs() {
+	for _, o := range b.objErrs {
+		if !hasSuffixDN(o.dn, b.domainDN) {
+			continue
+		}
+		path := pathUsers
+		switch {
+		case o.kind == kindContact:
+			path = pathContacts
+		case o.kind == kindGroup && b.isSecurityGroup(o.dn):
+			path = pathSecurityGroups
+		case o.kind == kindGroup && o.mail:
+			path = pathGroups
+		case o.kind == kindGroup:
+			continue
+		}
+		b.decodeErrs[path] = append(b.decodeErrs[path], o.msg)
+	}
+	b.objErrs = nil
+}
+
+// domainObjects are the domain objects finish keeps, each list ordered by
+// lower-case DN.
+type domainObjects struct {
+	users, contacts        []snapshot.ADRecipient
+	groups, securityGroups []snapshot.ADGroup
+}
+
+// sortDomainObjects fills b.final: the objects under the domain DN, the
+// last read of each DN, in DN order; groups split into mail-enabled groups
+// and Exchange security groups. The converted objects are released.
+func (b *builder) sortDomainObjects() {
+	inDomain := func(dn string) bool { return hasSuffixDN(dn, b.domainDN) }
+	b.final.users = pick(&b.users, func(r *snapshot.ADRecipient) string { return r.DN }, inDomain,
+		func(r *snapshot.ADRecipient) snapshot.ADRecipient { return *r })
+	b.final.contacts = pick(&b.contacts, func(r *snapshot.ADRecipient) string { return r.DN }, inDomain,
+		func(r *snapshot.ADRecipient) snapshot.ADRecipient { return *r })
+	groupDN := func(g *groupObj) string { return g.g.DN }
+	group := func(g *groupObj) snapshot.ADGroup { return g.g }
+	b.final.securityGroups = pick(&b.groups, groupDN, func(dn string) bool { return inDomain(dn) && b.isSecurityGroup(dn) }, group)
+	// A group that is not mail-enabled never replaces an earlier read of
+	// the same DN that is: only security groups count when they are not.
+	var mailGroups chunks[groupObj]
+	for i := range b.groups.n {
+		if g := b.groups.at(i); g.mail {
+			*mailGroups.add() = *g
+		}
+	}
+	b.groups = chunks[groupObj]{}
+	b.final.groups = pick(&mailGroups, groupDN, func(dn string) bool { return inDomain(dn) && !b.isSecurityGroup(dn) }, group)
+	b.users, b.contacts = chunks[snapshot.ADRecipient]{}, chunks[snapshot.ADRecipient]{}
+}
+
+// pick returns out(o) for the objects o of c whose DN passes keep, the last
+// one of each DN (compared case-insensitively), ordered by lower-case DN;
+// never nil.
+func pick[T, O any](c *chunks[T], dn func(*T) string, keep func(string) bool, out func(*T) O) []O {
+	idx := make([]int32, 0, c.n)
+	for i := range c.n {
+		if keep(dn(c.at(i))) {
+			idx = append(idx, int32(i))
+		}
+	}
+	slices.SortFunc(idx, func(x, y int32) int {
+		if c := cmpLowerDN(dn(c.at(int(x))), dn(c.at(int(y)))); c != 0 {
+			return c
+		}
+		return int(x - y)
+	})
+	res := make([]O, 0, len(idx))
+	for k, i := range idx {
+		if k+1 < len(idx) && cmpLowerDN(dn(c.at(int(i))), dn(c.at(int(idx[k+1])))) == 0 {
+			continue // a later read of the same DN follows
+		}
+		res = append(res, out(c.at(int(i))))
+	}
+	return slices.Clip(res)
+}
+
+// cmpLowerDN compares strings.ToLower(a) with strings.ToLower(b) without
+// building them.
+func cmpLowerDN(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return cmpLowerRunes(a[i:], b[i:])
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+// cmpLowerRunes compares rune by rune, as strings.ToLower maps them
+// (an invalid byte becomes U+FFFD).
+func cmpLowerRunes(a, b string) int {
+	for len(a) > 0 && len(b) > 0 {
+		ra, wa := utf8.DecodeRuneInString(a)
+		rb, wb := utf8.DecodeRuneInString(b)
+		if ra, rb = unicode.ToLower(ra), unicode.ToLower(rb); ra != rb {
+			return int(ra) - int(rb)
+		}
+		a, b = a[wa:], b[wb:]
+	}
+	return len(a) - len(b)
 }
 
 func (b *builder) exchangeOrg(rightLookedUp bool) (*snapshot.ExchangeOrg, []snapshot.SourceError) {
@@ -657,4 +923,178 @@ func joinLimited(msgs []string, n int) string {
 		return strings.Join(msgs, "; ")
 	}
 	return strings.Join(msgs[:n], "; ") + fmt.Sprintf("; and %d more", len(msgs)-n)
+}
+
+// ---------------------------------------------------------------------------
+// Memory
+
+// chunks is an append-only list in fixed blocks: growing it never copies
+// what it holds, and pointers to its elements stay valid.
+type chunks[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const chunkLen = 512
+
+func (c *chunks[T]) add() *T {
+	if c.n%chunkLen == 0 {
+		c.blocks = append(c.blocks, make([]T, chunkLen))
+	}
+	p := &c.blocks[c.n/chunkLen][c.n%chunkLen]
+	c.n++
+	return p
+}
+
+func (c *chunks[T]) at(i int) *T { return &c.blocks[i/chunkLen][i%chunkLen] }
+
+// memo holds the strings, string lists and pointed-to values of the
+// converted objects in blocks rather than one allocation each, and shares
+// the values many objects hold (the DNs that member lists name,
+// departments, home databases, custom attribute values, recipient types).
+// A tenant's AD section is hundreds of thousands of objects of a few
+// dozen short strings each: one allocation per string would cost more
+// than the strings themselves, and much garbage collection.
+type memo struct {
+	block   *strings.Builder // the current string block
+	lists   []string         // the current string-list block
+	extras  chunks[recipientExtras]
+	shared  map[string]string
+	types   map[int64]string
+	remote  map[int64][]string
+	scratch []byte
+}
+
+const (
+	strBlock  = 64 << 10
+	listBlock = 4096
+)
+
+func newMemo() memo {
+	return memo{shared: map[string]string{}, types: map[int64]string{}, remote: map[int64][]string{}}
+}
+
+// str copies b into the current string block. A strings.Builder never
+// changes the bytes it returned as a string, so each value is a slice of
+// the block.
+func (m *memo) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > strBlock/16 {
+		return string(b)
+	}
+	at := m.room(len(b))
+	m.block.Write(b)
+	return m.block.String()[at:]
+}
+
+// intern returns the shared copy of s.
+func (m *memo) intern(s string) string {
+	if v, ok := m.shared[s]; ok || s == "" {
+		return v
+	}
+	var v string
+	if len(s) > strBlock/16 {
+		v = strings.Clone(s)
+	} else {
+		at := m.room(len(s))
+		m.block.WriteString(s)
+		v = m.block.String()[at:]
+	}
+	m.shared[v] = v
+	return v
+}
+
+// room makes the current block hold n more bytes and returns where they go.
+func (m *memo) room(n int) int {
+	if m.block == nil || m.block.Cap()-m.block.Len() < n {
+		m.block = new(strings.Builder)
+		m.block.Grow(strBlock)
+	}
+	return m.block.Len()
+}
+
+// internBytes returns the shared copy of string(b).
+func (m *memo) internBytes(b []byte) string {
+	if v, ok := m.shared[string(b)]; ok {
+		return v
+	}
+	v := m.str(b)
+	if v != "" {
+		m.shared[v] = v
+	}
+	return v
+}
+
+// strs returns the values as sorted strings, never nil; shared when intern.
+func (m *memo) strs(vs [][]byte, intern bool) []string {
+	out := m.list(len(vs))
+	for i, v := range vs {
+		if intern {
+			out[i] = m.internBytes(v)
+		} else {
+			out[i] = m.str(v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// list returns a zeroed string slice of length and capacity n from the
+// current list block: appending to it copies rather than overwrites a
+// neighbour.
+func (m *memo) list(n int) []string {
+	if n == 0 {
+		return []string{}
+	}
+	if n > listBlock/16 {
+		return make([]string, n)
+	}
+	if len(m.lists)+n > cap(m.lists) {
+		m.lists = make([]string, 0, listBlock)
+	}
+	at := len(m.lists)
+	m.lists = m.lists[:at+n]
+	return m.lists[at : at+n : at+n]
+}
+
+func (m *memo) recipientType(v int64) string {
+	n, ok := m.types[v]
+	if !ok {
+		n = snapshot.RecipientTypeName(v)
+		m.types[v] = n
+	}
+	return n
+}
+
+// remoteType returns the decoded msExchRemoteRecipientType flags, shared
+// by every recipient with the same value; never nil.
+func (m *memo) remoteType(v int64) []string {
+	n, ok := m.remote[v]
+	if !ok {
+		n = slices.Clip(snapshot.RemoteRecipientTypeNames(v))
+		if n == nil {
+			n = []string{}
+		}
+		m.remote[v] = n
+	}
+	return n
+}
+
+// lowerKeys maps the attribute names the builder reads to their entry keys.
+var lowerKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, a := range slices.Concat(recipientAttrs, exchangeAttrs, []string{"rightsGuid"}) {
+		m[a] = strings.ToLower(a)
+	}
+	return m
+}()
+
+// key returns the entry key of an attribute name.
+func key(attr string) string {
+	if k, ok := lowerKeys[attr]; ok {
+		return k
+	}
+	return strings.ToLower(attr)
 }

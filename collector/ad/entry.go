@@ -42,6 +42,32 @@ func (e *entry) add(name string, v []byte) {
 
 func (e *entry) values(name string) [][]byte { return e.attrs[strings.ToLower(name)] }
 
+// first returns the first value of an attribute, nil when absent. name is
+// lower-case (the key form), so the lookup allocates nothing.
+func (e *entry) first(name string) []byte {
+	if v := e.attrs[name]; len(v) > 0 {
+		return v[0]
+	}
+	return nil
+}
+
+// clone returns a deep copy of e. The LDIF reader reuses one entry and its
+// value buffers for every record, so whatever keeps an entry past the
+// callback keeps a clone.
+func (e *entry) clone() *entry {
+	c := &entry{dn: e.dn, attrs: make(map[string][][]byte, len(e.attrs))}
+	for k, vs := range e.attrs {
+		cv := make([][]byte, len(vs))
+		for i, v := range vs {
+			if v != nil {
+				cv[i] = append([]byte{}, v...)
+			}
+		}
+		c.attrs[k] = cv
+	}
+	return c
+}
+
 func (e *entry) has(name string) bool { return len(e.attrs[strings.ToLower(name)]) > 0 }
 
 // str returns the first value of a single-valued attribute, "" when absent.
@@ -182,21 +208,28 @@ func (e *entry) foldRanges() (incomplete []string, err error) {
 // formatGUID renders 16 raw GUID bytes in the canonical 8-4-4-4-12 form.
 // AD stores the first three fields little-endian, as Windows' GUID struct does.
 func formatGUID(b []byte) (string, error) {
-	if len(b) != 16 {
-		return "", fmt.Errorf("a GUID is 16 bytes, this value has %d", len(b))
-	}
 	var s [36]byte
-	put := func(at int, src []byte) { hex.Encode(s[at:], src) }
-	put(0, []byte{b[3], b[2], b[1], b[0]})
-	s[8] = '-'
-	put(9, []byte{b[5], b[4]})
-	s[13] = '-'
-	put(14, []byte{b[7], b[6]})
-	s[18] = '-'
-	put(19, b[8:10])
-	s[23] = '-'
-	put(24, b[10:16])
-	return string(s[:]), nil
+	out, err := appendGUID(s[:0], b)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// appendGUID appends the canonical form of 16 raw GUID bytes to dst.
+func appendGUID(dst, b []byte) ([]byte, error) {
+	if len(b) != 16 {
+		return dst, fmt.Errorf("a GUID is 16 bytes, this value has %d", len(b))
+	}
+	dst = hex.AppendEncode(dst, []byte{b[3], b[2], b[1], b[0]})
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, []byte{b[5], b[4]})
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, []byte{b[7], b[6]})
+	dst = append(dst, '-')
+	dst = hex.AppendEncode(dst, b[8:10])
+	dst = append(dst, '-')
+	return hex.AppendEncode(dst, b[10:16]), nil
 }
 
 // canonicalGUIDString normalises a GUID written as text ("{AB...}" or
@@ -224,12 +257,47 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// parseIntBytes is parseInt for a raw value: plain decimal numbers are
+// read in place, anything else goes through parseInt.
+func parseIntBytes(b []byte) (int64, error) {
+	d := b
+	neg := len(d) > 0 && d[0] == '-'
+	if neg {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 18 {
+		return parseInt(string(b))
+	}
+	var v int64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return parseInt(string(b))
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
 func parseInt(s string) (int64, error) {
 	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not an integer", s)
 	}
 	return v, nil
+}
+
+// parseBoolBytes is parseBool for a raw value.
+func parseBoolBytes(b []byte) (bool, error) {
+	switch string(b) {
+	case "TRUE":
+		return true, nil
+	case "FALSE":
+		return false, nil
+	}
+	return parseBool(string(b))
 }
 
 func parseBool(s string) (bool, error) {

@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,9 +42,19 @@ func (e *ldifError) Unwrap() error { return ErrBadInput }
 // references ("ref:" records, skipped), CRLF line ends, and UTF-8 or UTF-16
 // text with a byte order mark. Anything else is an error naming the line.
 func parseLDIF(r io.Reader, name string, fn func(*entry) error) error {
+	return readLDIF(r, name, false, fn)
+}
+
+// readLDIF is parseLDIF; with reuse, fn gets the same entry each time,
+// its values in buffers the next record overwrites, so it must copy what
+// it keeps.
+func readLDIF(r io.Reader, name string, reuse bool, fn func(*entry) error) error {
 	dec := transform.NewReader(r, unicode.BOMOverride(unicode.UTF8.NewDecoder()))
 	br := bufio.NewReaderSize(dec, 256<<10)
-	p := ldifParser{name: name, fn: fn}
+	p := ldifParser{name: name, fn: fn, reuse: reuse, keys: map[string]string{}}
+	if reuse {
+		p.ent = newEntry("")
+	}
 	for {
 		line, err := readLine(br)
 		if len(line) > 0 || err == nil {
@@ -94,6 +105,13 @@ type ldifParser struct {
 	cur        *entry
 	skipRecord bool // a search reference record
 	sawRecord  bool
+
+	// keys maps the attribute descriptions met to their lower-case keys.
+	keys map[string]string
+	// reuse: every record goes into ent, its values into vals.
+	reuse bool
+	ent   *entry
+	vals  []byte
 }
 
 func (p *ldifParser) fail(line int, format string, args ...any) error {
@@ -143,7 +161,28 @@ func (p *ldifParser) endRecord() error {
 	if e == nil {
 		return nil
 	}
+	if p.reuse {
+		for k, v := range e.attrs {
+			if len(v) == 0 { // held by an earlier record only
+				delete(e.attrs, k)
+			}
+		}
+	}
 	return p.fn(e)
+}
+
+// newRecord starts the entry of a record.
+func (p *ldifParser) newRecord(dn string) *entry {
+	if !p.reuse {
+		return newEntry(dn)
+	}
+	e := p.ent
+	e.dn = dn
+	for k, v := range e.attrs {
+		e.attrs[k] = v[:0]
+	}
+	p.vals = p.vals[:0]
+	return e
 }
 
 // attrLine handles one unfolded "name: value" line.
@@ -152,27 +191,44 @@ func (p *ldifParser) attrLine(l []byte, at int) error {
 	if colon < 0 {
 		return p.fail(at, "%q has no \"attribute: value\" form: a broken or badly folded line (continuation lines must start with one space)", clip(l))
 	}
-	attr := string(l[:colon])
-	if !validAttrDesc(attr) {
-		return p.fail(at, "%q is not an attribute name", clip([]byte(attr)))
+	la, ok := p.keys[string(l[:colon])]
+	if !ok {
+		attr := string(l[:colon])
+		if !validAttrDesc(attr) {
+			return p.fail(at, "%q is not an attribute name", clip([]byte(attr)))
+		}
+		la = strings.ToLower(attr)
+		p.keys[attr] = la
 	}
 	rest := l[colon+1:]
 	var val []byte
 	switch {
 	case len(rest) > 0 && rest[0] == ':':
 		enc := bytes.TrimSpace(rest[1:])
-		val = make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
+		n0, dl := len(p.vals), base64.StdEncoding.DecodedLen(len(enc))
+		if p.reuse {
+			p.vals = slices.Grow(p.vals, dl)[:n0+dl]
+			val = p.vals[n0:]
+		} else {
+			val = make([]byte, dl)
+		}
 		n, err := base64.StdEncoding.Decode(val, enc)
 		if err != nil {
-			return p.fail(at, "attribute %s: the base64 value after \"::\" is corrupt: %v", attr, err)
+			return p.fail(at, "attribute %s: the base64 value after \"::\" is corrupt: %v", l[:colon], err)
 		}
-		val = val[:n]
+		val = val[:n:n]
+		if p.reuse {
+			p.vals = p.vals[:n0+n]
+		}
 	case len(rest) > 0 && rest[0] == '<':
-		return p.fail(at, "attribute %s: values by URL (\":<\") are not supported; export the value inline", attr)
+		return p.fail(at, "attribute %s: values by URL (\":<\") are not supported; export the value inline", l[:colon])
+	case p.reuse:
+		n0 := len(p.vals)
+		p.vals = append(p.vals, bytes.TrimLeft(rest, " ")...)
+		val = p.vals[n0:len(p.vals):len(p.vals)]
 	default:
 		val = append([]byte(nil), bytes.TrimLeft(rest, " ")...)
 	}
-	la := strings.ToLower(attr)
 	if p.cur == nil {
 		if la == "result" && !bytes.HasPrefix(val, []byte("0")) {
 			// ldapsearch -L prints the search result as a record.
@@ -188,7 +244,7 @@ func (p *ldifParser) attrLine(l []byte, at int) error {
 			}
 			return nil
 		case "dn":
-			p.cur = newEntry(string(val))
+			p.cur = p.newRecord(string(val))
 			p.sawRecord = true
 			return nil
 		case "ref", "search", "result":
@@ -208,7 +264,7 @@ func (p *ldifParser) attrLine(l []byte, at int) error {
 	case "control":
 		return p.fail(at, "controls belong to change files, not exports; give the output of ldifde -f or ldapsearch -LLL")
 	}
-	p.cur.add(attr, val)
+	p.cur.attrs[la] = append(p.cur.attrs[la], val)
 	return nil
 }
 
@@ -252,7 +308,7 @@ func ReadLDIF(ctx context.Context, paths []string, o Options) (*snapshot.AD, sna
 		return nil, st, fmt.Errorf("%w: no LDIF file given", ErrBadInput)
 	}
 	log := zerolog.Ctx(ctx).With().Str("component", "collector.ad").Logger()
-	sc := newLDIFScan()
+	sc := newLDIFScan(newBuilder(o.BaseDN, o.ConfigDN))
 	prog := newProgress(o.Progress, "AD LDIF")
 	for _, path := range paths {
 		if err := ctx.Err(); err != nil {
@@ -267,17 +323,11 @@ func ReadLDIF(ctx context.Context, paths []string, o Options) (*snapshot.AD, sna
 	}
 	prog.done()
 
-	domainDN, configDN := o.BaseDN, o.ConfigDN
-	if domainDN == "" {
-		domainDN = sc.domainDN()
+	b := sc.b
+	if b.domainDN == "" {
+		b.domainDN = sc.domainDN()
 	}
-	if configDN == "" {
-		configDN = sc.configDN
-	}
-	b := newBuilder(domainDN, configDN)
-	for _, e := range sc.kept {
-		b.add(e)
-	}
+	domainDN, configDN := b.domainDN, b.configDN
 	rs := readState{
 		domain:        domainDN != "" && sc.sawDomain(domainDN),
 		exchange:      configDN != "" && strings.EqualFold(configDN, sc.configDN),
@@ -313,7 +363,7 @@ func scanFile(ctx context.Context, path string, sc *ldifScan, prog *progress) (s
 	defer f.Close()
 	h := sha256.New()
 	cr := &countingReader{r: io.TeeReader(f, h), h: h}
-	err = parseLDIF(cr, path, func(e *entry) error {
+	err = readLDIF(cr, path, true, func(e *entry) error {
 		if sc.total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -342,9 +392,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ldifScan keeps the entries that can matter and notes the naming contexts.
+// ldifScan hands the entries that can matter to the builder as they are
+// read, and notes the naming contexts. The configuration partition is
+// recognised by its DN (CN=Configuration,DC=...) as soon as its first entry
+// is read; the domain partition only once the whole export is read, so
+// the builder converts domain objects before knowing their partition (see
+// builder).
 type ldifScan struct {
-	kept     []*entry
+	b        *builder
 	total    int
 	configDN string
 	// domainRoots are domainDNS entries outside the configuration partition.
@@ -356,10 +411,11 @@ type ldifScan struct {
 	incomplete map[string][]string
 }
 
-func newLDIFScan() *ldifScan {
-	return &ldifScan{dcSuffixes: map[string]int{}, incomplete: map[string][]string{}}
+func newLDIFScan(b *builder) *ldifScan {
+	return &ldifScan{b: b, dcSuffixes: map[string]int{}, incomplete: map[string][]string{}}
 }
 
+// add takes one entry; it keeps nothing of e (the parser reuses it).
 func (s *ldifScan) add(e *entry) error {
 	s.total++
 	lower := strings.ToLower(e.dn)
@@ -367,6 +423,9 @@ func (s *ldifScan) add(e *entry) error {
 		cfg := e.dn[i:]
 		if s.configDN == "" {
 			s.configDN = cfg
+			if s.b.configDN == "" {
+				s.b.configDN = cfg
+			}
 		} else if !strings.EqualFold(s.configDN, cfg) {
 			return fmt.Errorf("%w: %s: entries of two forests (%s and %s): export one forest", ErrBadInput, e.dn, s.configDN, cfg)
 		}
@@ -375,6 +434,9 @@ func (s *ldifScan) add(e *entry) error {
 			s.domainRoots = append(s.domainRoots, e.dn)
 		}
 		if sfx := dcSuffix(e.dn); sfx != "" {
+			if _, ok := s.dcSuffixes[sfx]; !ok {
+				sfx = strings.Clone(sfx)
+			}
 			s.dcSuffixes[sfx]++
 		}
 	}
@@ -388,7 +450,7 @@ func (s *ldifScan) add(e *entry) error {
 	if len(inc) > 0 {
 		s.incomplete[lower] = append([]string{e.dn}, inc...)
 	}
-	s.kept = append(s.kept, e)
+	s.b.add(e)
 	return nil
 }
 
@@ -405,17 +467,27 @@ func keepForBuilder(e *entry, lowerDN string) bool {
 	return e.hasClass("group") || isMailEnabled(e)
 }
 
-// dcSuffix returns the trailing DC=... RDNs of a DN.
+// dcSuffix returns the trailing DC=... RDNs of a DN (a slice of it).
 func dcSuffix(dn string) string {
-	parts := strings.Split(dn, ",")
-	i := len(parts)
-	for i > 0 && strings.HasPrefix(strings.ToLower(strings.TrimSpace(parts[i-1])), "dc=") {
-		i--
+	start, end := len(dn), len(dn)
+	for {
+		j := strings.LastIndexByte(dn[:end], ',')
+		if !isDCRDN(dn[j+1 : end]) {
+			break
+		}
+		start = j + 1
+		if j < 0 {
+			break
+		}
+		end = j
 	}
-	if i == len(parts) {
-		return ""
-	}
-	return strings.Join(parts[i:], ",")
+	return dn[start:]
+}
+
+// isDCRDN reports whether an RDN, spaces trimmed, starts with "dc=" in any case.
+func isDCRDN(rdn string) bool {
+	t := strings.TrimSpace(rdn)
+	return len(t) >= 3 && t[0]|0x20 == 'd' && t[1]|0x20 == 'c' && t[2] == '='
 }
 
 // domainDN is the domain partition's root: the domainDNS entry (the shortest,
@@ -454,17 +526,17 @@ func (s *ldifScan) sawDomain(dn string) bool {
 // follow range retrieval, ldifde does.
 func (s *ldifScan) rangeErrors(b *builder) []snapshot.SourceError {
 	byPath := map[string][]string{}
-	for key, dnAttrs := range s.incomplete {
+	for _, dnAttrs := range s.incomplete {
 		dn, attrs := dnAttrs[0], dnAttrs[1:]
 		var path string
 		switch {
-		case has(b.sgObjs, key):
+		case holds(b.final.securityGroups, dn, groupDN):
 			path = pathSecurityGroups
-		case has(b.groupObjs, key):
+		case holds(b.final.groups, dn, groupDN):
 			path = pathGroups
-		case has(b.users, key):
+		case holds(b.final.users, dn, recipientDN):
 			path = pathUsers
-		case has(b.contacts, key):
+		case holds(b.final.contacts, dn, recipientDN):
 			path = pathContacts
 		default:
 			continue
@@ -481,7 +553,11 @@ func (s *ldifScan) rangeErrors(b *builder) []snapshot.SourceError {
 	return out
 }
 
-func has[V any](m map[string]V, k string) bool {
-	_, ok := m[k]
+// holds reports whether list, ordered by lower-case DN, holds dn (in any case).
+func holds[T any](list []T, dn string, dnOf func(*T) string) bool {
+	_, ok := slices.BinarySearchFunc(list, dn, func(x T, dn string) int { return cmpLowerDN(dnOf(&x), dn) })
 	return ok
 }
+
+func groupDN(g *snapshot.ADGroup) string         { return g.DN }
+func recipientDN(r *snapshot.ADRecipient) string { return r.DN }
