@@ -414,8 +414,8 @@ func numbered(key, name string, n int) (keys, names []string) {
 
 // recipientExtras holds the pointer fields of one recipient in one allocation.
 type recipientExtras struct {
-	displayType            int64
-	hidden                 bool
+	displayType              int64
+	hidden                   bool
 	whenCreated, whenChanged time.Time
 }
 

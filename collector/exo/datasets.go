@@ -40,7 +40,7 @@ type sinkPart interface {
 // goroutines, each into its own part; parts are merged in file order.
 type partedSink interface {
 	sink
-	newPart() sinkPart
+	newPart(n int) sinkPart // for n objects
 	merge(sinkPart)
 	// names are the top-level properties the converter reads.
 	names() *slotNames
@@ -73,7 +73,9 @@ func (l *listSink[T]) store(s *sections) {
 	l.set(s, l.items)
 }
 
-func (l *listSink[T]) newPart() sinkPart { return &listSink[T]{conv: l.conv} }
+func (l *listSink[T]) newPart(n int) sinkPart {
+	return &listSink[T]{conv: l.conv, items: make([]T, 0, n)}
+}
 
 func (l *listSink[T]) merge(p sinkPart) { l.items = append(l.items, p.(*listSink[T]).items...) }
 
@@ -241,19 +243,32 @@ func toMailbox(f *fields) snapshot.Mailbox {
 		MailboxMoveStatus:             f.enum("MailboxMoveStatus", "None", nil),
 		ArchiveStatus:                 f.enum("ArchiveStatus", "None", nil),
 	}
-	for n := 1; n <= 15; n++ {
-		k := fmt.Sprintf("CustomAttribute%d", n)
+	for _, k := range customAttributes {
 		if v := f.str(k); v != "" {
 			m.CustomAttributes[k] = v
 		}
 	}
-	for n := 1; n <= 5; n++ {
-		k := fmt.Sprintf("ExtensionCustomAttribute%d", n)
+	for _, k := range extensionCustomAttributes {
 		if v := f.multi(k); len(v) > 0 {
 			m.ExtensionCustomAttributes[k] = v
 		}
 	}
 	return m
+}
+
+// customAttributes and extensionCustomAttributes name the mailbox's custom
+// attributes (one copy of each name for all mailboxes).
+var (
+	customAttributes          = numbered("CustomAttribute", 15)
+	extensionCustomAttributes = numbered("ExtensionCustomAttribute", 5)
+)
+
+func numbered(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%d", prefix, i+1)
+	}
+	return out
 }
 
 // utcTime reads the *UTC property, or its local twin when the export lacks

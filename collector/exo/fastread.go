@@ -22,7 +22,7 @@ import (
 // so every error reads as it always did.
 
 // blockSize is how much text the splitter hands over at a time.
-const blockSize = 4 << 20
+const blockSize = 1 << 20
 
 // maxFastDepth is the deepest nesting the parallel reader follows; deeper
 // documents go to readObjects, whose decoder has its own limit.
@@ -405,12 +405,15 @@ const (
 
 // convert reads and converts the elements of one batch.
 func (r *objectReader) convert(b *batch, src string, s partedSink) {
-	part := s.newPart()
+	part := s.newPart(len(b.objs))
 	line, prev := b.line, 0
+	var o rawObject
+	var problems []string
+	f := &fields{src: src, obj: &o, problems: &problems}
 	for k, sp := range b.objs {
 		line += bytes.Count(b.buf[prev:sp.start], []byte{'\n'})
 		prev = sp.start
-		o := rawObject{index: b.first + k, line: line}
+		o = rawObject{index: b.first + k, line: line}
 		switch r.read(b.buf[sp.start:sp.end]) {
 		case readRefused:
 			b.bad = true
@@ -420,9 +423,9 @@ func (r *objectReader) convert(b *batch, src string, s partedSink) {
 		default:
 			o.slots, o.slotOf = r.slots, r.names
 		}
-		f := newFields(src, &o)
+		f.props, problems = o.props, problems[:0]
 		part.add(f)
-		for _, p := range *f.problems {
+		for _, p := range problems {
 			if len(b.problems) < maxProblems {
 				b.problems = append(b.problems, p)
 			} else {

@@ -362,11 +362,16 @@ func (f *fields) multi(name string) []string {
 	}
 	switch raw[0] {
 	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			f.fail(name, "%v", err)
-			return nil
+		var buf [16]json.RawMessage
+		items, ok := arrayElements(raw, buf[:0])
+		if !ok {
+			var err error
+			if items, err = unmarshalArray(raw); err != nil {
+				f.fail(name, "%v", err)
+				return nil
+			}
 		}
+		out = make([]string, 0, len(items))
 		for _, it := range items {
 			s, ok := value{raw: it}.text()
 			if !ok {
@@ -397,6 +402,44 @@ func (f *fields) multi(name string) []string {
 	return out
 }
 
+// arrayElements appends the elements of a JSON array to dst, each without
+// the blanks around it, as decoding into []json.RawMessage gives them; ok
+// is false when raw is not an array (then dst holds nothing certain).
+func arrayElements(raw []byte, dst []json.RawMessage) ([]json.RawMessage, bool) {
+	if len(raw) < 2 || raw[0] != '[' {
+		return dst, false
+	}
+	i := skipBlanks(raw, 1)
+	if i < len(raw) && raw[i] == ']' {
+		return dst, i+1 == len(raw)
+	}
+	for i < len(raw) {
+		e := valueEnd(raw, i)
+		if e <= i {
+			return dst, false
+		}
+		dst = append(dst, raw[i:e:e])
+		if i = skipBlanks(raw, e); i >= len(raw) {
+			return dst, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipBlanks(raw, i+1)
+		case ']':
+			return dst, i+1 == len(raw)
+		default:
+			return dst, false
+		}
+	}
+	return dst, false
+}
+
+func unmarshalArray(raw []byte) ([]json.RawMessage, error) {
+	var items []json.RawMessage
+	err := json.Unmarshal(raw, &items)
+	return items, err
+}
+
 // enum reads an enum property by name. Windows PowerShell writes enums as
 // numbers; the only numbers exoready maps are 0 to zero (when the enum has
 // a None member) and those of table. Any other number is refused: guessing
@@ -411,7 +454,11 @@ func (f *fields) enum(name, zero string, table func(int64) (string, bool)) strin
 		f.fail(name, "expected a name, found %s", describeValue(v))
 		return ""
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	digits := strings.TrimSpace(s)
+	if digits == "" || !strings.ContainsRune("+-0123456789", rune(digits[0])) {
+		return s // a name (and no error value to allocate)
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
 		return s
 	}
