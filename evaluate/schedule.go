@@ -102,10 +102,11 @@ type sharedTerm struct {
 	val   ast.Value
 	err   error
 	refs  atomic.Int64
+	built atomic.Bool
 }
 
 func (s *sharedTerm) get() (ast.Value, error) {
-	s.once.Do(func() { s.val, s.err = s.build() })
+	s.once.Do(func() { s.val, s.err = s.build(); s.built.Store(true) })
 	return s.val, s.err
 }
 
@@ -145,7 +146,7 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 		runs[i].starved = e.starved(r.meta, parts.base, view)
 	}
 	heavy, light, results := e.plan(s, parts, runs)
-	q := &workQueue{heavy: heavy, light: light}
+	q := newWorkQueue(heavy, light)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(heavy)+len(light)) {
 		wg.Go(func() {
@@ -196,35 +197,74 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 	return runs, nil
 }
 
-// workQueue hands out work items: at most one heavy item (one that holds
-// whole big arrays) at a time, in order, while the other workers take the
-// light ones (a shard, or the small sections alone); once those are done
-// they wait for their turn at the heavy ones. So the memory of whole
-// arrays is that of one rule's, not of one per processor.
+// workQueue hands out work items. A heavy item (one that holds whole big
+// arrays) starts only when no other heavy item runs, or when every array
+// it reads is already converted for the one that does; the other workers
+// take the light ones (a shard, or the small sections alone) meanwhile. So
+// the memory of whole arrays is about that of one rule, not of one rule
+// per processor.
 type workQueue struct {
-	heavy, light []workItem
-	nextL, nextH atomic.Int64
-	heavyMu      sync.Mutex
+	mu      sync.Mutex
+	freed   *sync.Cond
+	heavy   []workItem
+	taken   []bool
+	running int // heavy items running
+	light   []workItem
+	nextL   int
+}
+
+func newWorkQueue(heavy, light []workItem) *workQueue {
+	q := &workQueue{heavy: heavy, light: light, taken: make([]bool, len(heavy))}
+	q.freed = sync.NewCond(&q.mu)
+	return q
 }
 
 // next returns the next item and the function to call when it is done,
 // or nil when there is none left.
 func (q *workQueue) next() (*workItem, func()) {
-	if q.heavyMu.TryLock() {
-		if i := int(q.nextH.Add(1) - 1); i < len(q.heavy) {
-			return &q.heavy[i], q.heavyMu.Unlock
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		left := false
+		for i := range q.heavy {
+			if q.taken[i] {
+				continue
+			}
+			left = true
+			if q.running == 0 || (q.nextL >= len(q.light) && allBuilt(q.heavy[i].uses)) {
+				q.taken[i] = true
+				q.running++
+				return &q.heavy[i], q.heavyDone
+			}
+			if q.running > 0 && q.nextL < len(q.light) {
+				break
+			}
 		}
-		q.heavyMu.Unlock()
+		if q.nextL < len(q.light) {
+			q.nextL++
+			return &q.light[q.nextL-1], func() {}
+		}
+		if !left {
+			return nil, nil
+		}
+		q.freed.Wait()
 	}
-	if i := int(q.nextL.Add(1) - 1); i < len(q.light) {
-		return &q.light[i], func() {}
+}
+
+func (q *workQueue) heavyDone() {
+	q.mu.Lock()
+	q.running--
+	q.mu.Unlock()
+	q.freed.Broadcast()
+}
+
+func allBuilt(uses []*sharedTerm) bool {
+	for _, u := range uses {
+		if !u.built.Load() || u.refs.Load() <= 0 {
+			return false
+		}
 	}
-	q.heavyMu.Lock()
-	if i := int(q.nextH.Add(1) - 1); i < len(q.heavy) {
-		return &q.heavy[i], q.heavyMu.Unlock
-	}
-	q.heavyMu.Unlock()
-	return nil, nil
+	return true
 }
 
 // plan lists the work items of the rules that can be assessed, heavy
