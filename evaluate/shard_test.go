@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -588,5 +589,17 @@ func TestOneHeavyItemAtATime(t *testing.T) {
 		if n != 1 {
 			t.Errorf("item %d ran %d times", id, n)
 		}
+	}
+}
+
+// TestCancelledEvaluationStops checks that a cancelled context ends the
+// evaluation with its error, sharded rules included.
+func TestCancelledEvaluationStops(t *testing.T) {
+	e := packEngine(t).variant(1, func(rm RuleMeta) RuleMeta { return rm })
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	rep, err := e.Evaluate(ctx, RunOptions{Snapshot: fixtures.DemoSnapshot()})
+	if !errors.Is(err, context.Canceled) || rep != nil {
+		t.Fatalf("got report %v, error %v; want context.Canceled", rep != nil, err)
 	}
 }
