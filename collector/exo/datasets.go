@@ -244,13 +244,23 @@ func toMailbox(f *fields) snapshot.Mailbox {
 		ArchiveStatus:                 f.enum("ArchiveStatus", "None", nil),
 	}
 	for _, k := range customAttributes {
-		if v := f.str(k); v != "" {
+		if v := f.word(k); v != "" {
 			m.CustomAttributes[k] = v
 		}
 	}
 	for _, k := range extensionCustomAttributes {
 		if v := f.multi(k); len(v) > 0 {
 			m.ExtensionCustomAttributes[k] = v
+		}
+	}
+	// The primary address is in EmailAddresses too: keep that one copy.
+	for _, a := range m.EmailAddresses {
+		if len(a) > 5 && strings.EqualFold(a[:5], "smtp:") {
+			for _, p := range []*string{&m.UserPrincipalName, &m.PrimarySMTPAddress, &m.WindowsEmailAddress} {
+				if *p == a[5:] {
+					*p = a[5:]
+				}
+			}
 		}
 	}
 	return m

@@ -24,6 +24,7 @@ type rawObject struct {
 	// by slot (nil: absent), instead of props.
 	slots  []json.RawMessage
 	slotOf *slotNames
+	keep   *keeper   // one copy of repeated texts, with slots
 	rec    *recorder // namesRead's recording object
 }
 

@@ -142,6 +142,17 @@ func (f *fields) identity() string {
 	return ""
 }
 
+// textOf is v.text, with one copy of texts the object repeats (and of
+// texts that take few values, when few) for objects read by readParallel.
+func (f *fields) textOf(v value, few bool) (string, bool) {
+	if k := f.obj.keep; k != nil && f.prefix == "" && len(v.raw) >= 2 && v.raw[0] == '"' {
+		if raw := v.raw[1 : len(v.raw)-1]; bytes.IndexByte(raw, '\\') < 0 { // UTF-8: checked by the reader
+			return k.text(raw, few), true
+		}
+	}
+	return v.text()
+}
+
 // text returns a scalar as text: strings as they are, numbers as written,
 // booleans as PowerShell prints them, and the "value" of a wrapper object.
 func (v value) text() (string, bool) {
@@ -201,12 +212,18 @@ func (f *fields) lossyProblem(name, s string) {
 }
 
 // str reads a single-valued text property; absent and null read as "".
-func (f *fields) str(name string) string {
+func (f *fields) str(name string) string { return f.strKept(name, false) }
+
+// word reads a single-valued text property that takes few values (an enum
+// name, a department code), keeping one copy of each value.
+func (f *fields) word(name string) string { return f.strKept(name, true) }
+
+func (f *fields) strKept(name string, few bool) string {
 	v, ok := f.get(name)
 	if !ok || v.isNull() {
 		return ""
 	}
-	s, ok := v.text()
+	s, ok := f.textOf(v, few)
 	if !ok {
 		f.fail(name, "expected text, found %s", describeRaw(v.raw))
 		return ""
@@ -449,7 +466,7 @@ func (f *fields) enum(name, zero string, table func(int64) (string, bool)) strin
 	if !ok || v.isNull() {
 		return ""
 	}
-	s, ok := v.text()
+	s, ok := f.textOf(v, true)
 	if !ok {
 		f.fail(name, "expected a name, found %s", describeValue(v))
 		return ""
