@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
-
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
 // reencodeHint tells how to rewrite an export in an encoding exoready reads.
@@ -51,8 +48,7 @@ func newTextStream(r io.Reader) (*textStream, error) {
 		return nil, &encodingError{"the file is UTF-32: " + reencodeHint}
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
 		_, _ = br.Discard(2)
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
-		t.r = transform.NewReader(br, dec)
+		t.r = newUTF16Reader(br)
 		t.check = false
 		t.Encoding = "utf-16le"
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
