@@ -41,7 +41,9 @@ kind(r) := "contact" if lower(r.recipient_type_details) in contact_types
 
 soa_types := group_types | contact_types
 
-in_scope := [r | some r in input.exo.recipients; lower(r.recipient_type_details) in soa_types]
+# The type set is bound to a variable once: a rule referred to inside the
+# loop would be looked up again for every recipient.
+in_scope := [r | some r in input.exo.recipients; lower(r.recipient_type_details) in types] if types := soa_types
 
 checked := count(in_scope)
 

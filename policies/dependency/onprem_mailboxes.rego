@@ -34,12 +34,14 @@ system_types := {lower(t) | some t in lib.params.system_mailbox_types}
 
 # onprem are the mailboxes hosted on-premises: those of an on-premises
 # recipient type, and those of no type that have a mailbox database.
+# The type sets are bound to variables once: a rule referred to inside the
+# loop would be looked up again for every user.
 onprem := array.concat(
-	[u | some u in input.ad.users; lower(u.recipient_type_details) in onprem_types],
+	[u | some u in input.ad.users; lower(u.recipient_type_details) in types],
 	[u | some u in input.ad.users; u.recipient_type_details == ""; u.home_mdb != ""],
-)
+) if types := onprem_types
 
-system := [u | some u in input.ad.users; lower(u.recipient_type_details) in system_types]
+system := [u | some u in input.ad.users; lower(u.recipient_type_details) in types] if types := system_types
 
 checked := count(input.ad.users)
 

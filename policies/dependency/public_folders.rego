@@ -27,7 +27,8 @@ import data.exoready.lib
 
 pf_types := {lower(t) | some t in lib.params.public_folder_mailbox_types}
 
-pf_mailboxes := [u | some u in input.ad.users; lower(u.recipient_type_details) in pf_types]
+# pf_types is bound to a variable once, not looked up for every user.
+pf_mailboxes := [u | some u in input.ad.users; lower(u.recipient_type_details) in types] if types := pf_types
 
 pf_databases := lib.list(input.ad.exchange.public_folder_databases)
 

@@ -32,9 +32,9 @@ not_flipped := [m.display_name |
 	some m in input.exo.mailboxes
 	m.is_exchange_cloud_managed != true
 	m.is_dir_synced == true
-	lower(m.recipient_type_details) in lib.cloud_managed_types
+	lower(m.recipient_type_details) in types
 	not lib.truthy(m.is_exchange_cloud_managed)
-]
+] if types := lib.cloud_managed_types # bound once, not looked up per mailbox
 
 checked := 1
 

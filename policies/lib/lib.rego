@@ -166,9 +166,9 @@ flippable_joined := [j |
 	j.exo.is_exchange_cloud_managed != true
 	j.exo.is_dir_synced == true
 	j.ad != null
-	lower(j.exo.recipient_type_details) in cloud_managed_types
+	lower(j.exo.recipient_type_details) in types
 	falsy(j.exo.is_exchange_cloud_managed)
-]
+] if types := cloud_managed_types # bound once: a rule referred to in the loop is looked up per element
 
 # ns parses an RFC 3339 time; undefined for null or "".
 ns(t) := time.parse_rfc3339_ns(t) if {

@@ -23,9 +23,12 @@ provisioned_types := {lower(t) | some t in lib.params.onprem_provisioned_types}
 onprem_mailboxes := sort([u.display_name |
 	some u in input.ad.users
 	u.home_mdb != ""
-	not lower(u.recipient_type_details) in system_types
-	not lower(u.recipient_type_details) in public_folder_types
-])
+	not lower(u.recipient_type_details) in system
+	not lower(u.recipient_type_details) in public_folder
+]) if {
+	system := system_types # bound once, not looked up per user
+	public_folder := public_folder_types
+}
 
 moves_in_flight := sort([sprintf("%s (%s, %s)", [r.display_name, r.direction, r.status]) |
 	some r in input.exo.move_requests
@@ -39,9 +42,12 @@ created_since := lib.now_ns - recent_ns
 
 recently_created := sort([sprintf("%s (%s, created %s)", [u.display_name, u.recipient_type_details, u.when_created]) |
 	some u in input.ad.users
-	lower(u.recipient_type_details) in provisioned_types
-	lib.ns(u.when_created) >= created_since
-])
+	lower(u.recipient_type_details) in types
+	lib.ns(u.when_created) >= since
+]) if {
+	types := provisioned_types # bound once, not looked up per user
+	since := created_since
+}
 
 # blockers maps each reason the default must stay off to its objects.
 blockers["mailboxes still hosted on-premises"] := onprem_mailboxes if count(onprem_mailboxes) > 0

@@ -52,9 +52,10 @@ deny contains {
 	},
 	"remediation": sprintf("# not before %s:\nSet-Mailbox -Identity %s -IsExchangeCloudManaged $true", [until, lib.ps_quote(lib.ps_identity(j.exo))]),
 } if {
+	after := changed_after # bound once, not looked up per mailbox
 	some j in candidates
 	changed := lib.ns(j.ad.when_changed)
-	changed > changed_after
+	changed > after
 	until := lib.rfc3339((changed + wait_ns) + 999999999)
 }
 

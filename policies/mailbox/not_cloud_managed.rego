@@ -33,8 +33,8 @@ import data.exoready.lib
 mailboxes := [m |
 	some m in input.exo.mailboxes
 	m.is_dir_synced == true
-	lower(m.recipient_type_details) in lib.cloud_managed_types
-]
+	lower(m.recipient_type_details) in types
+] if types := lib.cloud_managed_types # bound once, not looked up per mailbox
 
 checked := count(mailboxes)
 

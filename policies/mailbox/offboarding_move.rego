@@ -87,8 +87,9 @@ deny contains {
 	"remediation": fix(m),
 } if {
 	some kind, values in requested
+	field := mailbox_key_fields[kind]
 	some m in cloud_managed
-	value := lower(object.get(m, mailbox_key_fields[kind], ""))
+	value := lower(object.get(m, field, ""))
 	value in values
 	some r in offboarding_requests
 	request_key(r) == [kind, value]

@@ -63,7 +63,7 @@ deny contains {
 	"remediation": sprintf("%s -Identity %s -PrimarySmtpAddress %s  # on-premises; the other SMTP: entries become secondary", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(chosen_primary(h.obj))]),
 } if {
 	some h in holders
-	count(primaries(h.obj)) != 1
+	count([p | some p in h.obj.proxy_addresses; startswith(p, "SMTP:")]) != 1 # primaries(h.obj), inline: no call per holder
 }
 
 chosen_primary(o) := o.mail if {
@@ -78,11 +78,14 @@ addresses := sort([[lower(p), i] | some i, h in holders; some p in h.obj.proxy_a
 
 # duplicated lists the addresses held twice or more with the holders of each
 # pair of neighbours in the sorted list: one linear pass (grouping all
-# addresses first would cost far more at 600,000 mailboxes).
-duplicated contains [key, addresses[n][1], next[1]] if {
-	some n, next in array.slice(addresses, 1, count(addresses))
+# addresses first would cost far more at 600,000 mailboxes). The list is
+# read through a local variable: indexing the rule itself in the loop
+# would look the rule up for every address.
+duplicated contains [key, sorted[n][1], next[1]] if {
+	sorted := addresses
+	some n, next in array.slice(sorted, 1, count(sorted))
 	key := next[0]
-	key == addresses[n][0]
+	key == sorted[n][0]
 }
 
 # owners maps each duplicated address to the holders carrying it.

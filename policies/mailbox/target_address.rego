@@ -80,9 +80,10 @@ deny contains {
 	"evidence": {"target_address": target(j), "target_domain": domain_of(address_of(target(j))), "coexistence_domains": expected, "dn": j.ad.dn},
 	"remediation": sprintf("Set-RemoteMailbox -Identity %s -RemoteRoutingAddress %s", [lib.ps_quote(j.ad.dn), lib.ps_quote(routing(j))]),
 } if {
+	domains := coexistence # bound once, not looked up per mailbox
 	some j in remote
 	domain := target_domain(j.ad.target_address)
-	not domain in coexistence # the usual case, answered without a call
+	not domain in domains # the usual case, answered without a call
 	not accepted_domain(domain)
 }
 
