@@ -230,6 +230,13 @@ func plainValue(v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
+		if ss, ok := v.Interface().([]string); ok {
+			l := make([]any, len(ss))
+			for i, s := range ss {
+				l[i] = s
+			}
+			return l, nil
+		}
 		l := make([]any, v.Len())
 		for i := range l {
 			x, err := plainValue(v.Index(i))
@@ -242,6 +249,28 @@ func plainValue(v reflect.Value) (any, error) {
 	case reflect.Map:
 		if v.IsNil() {
 			return nil, nil
+		}
+		switch x := v.Interface().(type) {
+		case map[string]string:
+			m := make(map[string]any, len(x))
+			for k, s := range x {
+				m[k] = s
+			}
+			return m, nil
+		case map[string][]string:
+			m := make(map[string]any, len(x))
+			for k, ss := range x {
+				if ss == nil {
+					m[k] = nil
+					continue
+				}
+				l := make([]any, len(ss))
+				for i, s := range ss {
+					l[i] = s
+				}
+				m[k] = l
+			}
+			return m, nil
 		}
 		m := make(map[string]any, v.Len())
 		it := v.MapRange()

@@ -603,3 +603,22 @@ func TestCancelledEvaluationStops(t *testing.T) {
 		t.Fatalf("got report %v, error %v; want context.Canceled", rep != nil, err)
 	}
 }
+
+// TestPlainOfEmptyValues checks the plain values of null and empty
+// lists and maps inside the inventory's fields.
+func TestPlainOfEmptyValues(t *testing.T) {
+	u := snapshot.ADRecipient{ExtensionCustomAttributes: map[string][]string{"ExtensionCustomAttribute1": nil, "ExtensionCustomAttribute2": {}},
+		CustomAttributes: map[string]string{}, ProxyAddresses: []string{}}
+	c := &converter{shared: map[any]*ast.Term{}}
+	want, err := ast.JSON(c.project(inventoryAD, reflect.ValueOf(u)).Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := plain(inventoryAD, reflect.ValueOf(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("\n got %#v\nwant %#v", got, want)
+	}
+}

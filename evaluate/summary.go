@@ -1,10 +1,13 @@
 package evaluate
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exoready/exoready/collector/snapshot"
@@ -174,29 +177,46 @@ func mustProjection(t reflect.Type, fields []string) *projection {
 // when a flip-blocking rule could not be assessed; otherwise ready now.
 func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []Finding) ([]MailboxRow, error) {
 	tenant, perObject, unknown := flipStates(rules, findings)
-	rows := make([]MailboxRow, 0, len(joined))
-	for i := range joined {
-		j := &joined[i]
-		row := MailboxRow{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod, Drift: []string{}}
-		var err error
-		if j.AD != nil {
-			if row.AD, err = plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
-				return nil, err
+	rows := make([]MailboxRow, len(joined))
+	// Rows are independent: build them on every processor.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(joined)/1000))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * len(joined) / workers; i < (w+1)*len(joined)/workers; i++ {
+				if errs[w] = mailboxRow(&joined[i], &rows[i], tenant, perObject, unknown); errs[w] != nil {
+					return
+				}
 			}
-		}
-		if j.EXO != nil {
-			if row.EXO, err = plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
-				return nil, err
-			}
-		}
-		for _, d := range j.Drift {
-			row.Drift = append(row.Drift, d.Attribute)
-		}
-		jv := joinedView{ID: row.ID, DisplayName: row.DisplayName, Kind: row.Kind, Location: row.Location, AD: row.AD, EXO: row.EXO}
-		row.Readiness = readinessOf(jv, tenant, perObject[strings.ToLower(j.ID)], unknown)
-		rows = append(rows, row)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return rows, nil
+}
+
+func mailboxRow(j *snapshot.JoinedMailbox, row *MailboxRow, tenant *flipState, perObject map[string]*flipState, unknown []string) error {
+	*row = MailboxRow{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod, Drift: []string{}}
+	var err error
+	if j.AD != nil {
+		if row.AD, err = plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
+			return err
+		}
+	}
+	if j.EXO != nil {
+		if row.EXO, err = plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
+			return err
+		}
+	}
+	for _, d := range j.Drift {
+		row.Drift = append(row.Drift, d.Attribute)
+	}
+	jv := joinedView{ID: row.ID, DisplayName: row.DisplayName, Kind: row.Kind, Location: row.Location, AD: row.AD, EXO: row.EXO}
+	row.Readiness = readinessOf(jv, tenant, perObject[strings.ToLower(j.ID)], unknown)
+	return nil
 }
 
 // flipStates collects, from the findings of flip-blocking rules, what keeps
