@@ -423,9 +423,10 @@ func (e *Engine) plan(s *snapshot.Snapshot, parts *inputParts, runs []ruleRun) (
 }
 
 // orderHeavy orders heavy items so that few converted arrays are alive at
-// once: next is always the item that converts the fewest arrays not yet
-// converted, then the one that lets the most be dropped, then the one
-// that uses the most; rule order breaks ties.
+// once: when none is, the item that reads the most arrays comes next;
+// otherwise the item that converts the fewest arrays not yet converted,
+// then the one that lets the most be dropped, then the one that uses the
+// most; rule order breaks ties.
 func orderHeavy(items []workItem) []workItem {
 	left := map[*sharedTerm]int{}
 	for _, it := range items {
@@ -452,6 +453,11 @@ func orderHeavy(items []workItem) []workItem {
 				}
 			}
 			key := [3]int{-add, drop, len(it.uses)}
+			if len(alive) == 0 {
+				// Nothing converted: start with the rule that reads most
+				// (likely the longest, which should not be left for last).
+				key = [3]int{len(it.uses), drop, 0}
+			}
 			if best < 0 || key[0] > bestKey[0] || (key[0] == bestKey[0] && (key[1] > bestKey[1] || (key[1] == bestKey[1] && key[2] > bestKey[2]))) {
 				best, bestKey = i, key
 			}
