@@ -4,7 +4,10 @@
 // (CollectLive). Both paths stream objects through one normaliser
 // (datasets.go), so they yield the same sections for the same tenant: file
 // encodings, the three date forms, enum numbers, PowerShell wrappers and
-// type-companion properties are all resolved there. Every problem is a
-// snapshot.SourceError naming the dataset's snapshot path, except a missing
-// or unreadable Get-Mailbox, which fails the collection.
+// type-companion properties are all resolved there. Export files that are
+// plain arrays are read on every processor, skipping the properties no
+// converter reads (fastread.go); anything else, errors included, is read by
+// readObjects. Every problem is a snapshot.SourceError naming the dataset's
+// snapshot path, except a missing or unreadable Get-Mailbox, which fails
+// the collection.
 package exo
