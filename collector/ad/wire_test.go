@@ -358,3 +358,17 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestCloseUnbinds(t *testing.T) {
+	got := make(chan string, 1)
+	addr := rawDC(t, func(id int64, op *ber.Packet) ([]byte, bool) {
+		got <- fmt.Sprintf("%d %d", id, op.Tag)
+		return nil, true
+	})
+	c := dialRaw(t, addr)
+	c.Close()
+	c.Close() // twice is harmless
+	if s, want := <-got, fmt.Sprintf("%d %d", 1<<31-1, ldap.ApplicationUnbindRequest); s != want {
+		t.Errorf("DC received id/op %s, want %s", s, want)
+	}
+}

@@ -67,7 +67,9 @@ func (c *wireConn) Close() error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
-		_, _ = c.conn.Write([]byte{tagSequence, 5, tagInteger, 1, 0, 0x42, 0}) // UnbindRequest, messageID 0
+		// UnbindRequest; an ID of its own, since Close may run while an
+		// operation is under way (0 is reserved for the server).
+		_, _ = c.conn.Write([]byte{tagSequence, 8, tagInteger, 4, 0x7f, 0xff, 0xff, 0xff, 0x42, 0})
 		c.conn.Close()
 	})
 	return nil
@@ -76,7 +78,7 @@ func (c *wireConn) Close() error {
 // envelope wraps a protocolOp in an LDAPMessage with the next message ID.
 func (c *wireConn) envelope(op *ber.Packet, controls []ldap.Control) (*ber.Packet, int64) {
 	c.lastID++
-	if c.lastID > 1<<31-1 {
+	if c.lastID >= 1<<31-1 { // the largest ID is Close's
 		c.lastID = 1
 	}
 	p := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
