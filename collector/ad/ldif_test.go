@@ -14,6 +14,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"golang.org/x/text/encoding/unicode"
 )
 
 func parseAll(t testing.TB, text string) ([]*entry, error) {
@@ -111,6 +112,35 @@ func TestParseLDIFUTF16(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].dn != "CN=Zoë,DC=corp" || got[0].str("mail") != "zoe@corp.example.test" {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// UTF-8 with a byte order mark, and bytes that are not UTF-8: each bad
+// sequence becomes U+FFFD, as decoding the whole stream makes it, also at
+// the end of a line and of the file.
+func TestParseLDIFUTF8(t *testing.T) {
+	text := "\xef\xbb\xbfdn: CN=Zo\xc3\xab \xff\xe2\x82,DC=corp\nmail: a\xe2\x82\n z\xf0\x9f\n\ndn: CN=b\ndisplayName: x\xc3"
+	want, err := unicode.UTF8.NewDecoder().String(text[3:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dns, mails []string
+	for _, reuse := range []bool{false, true} {
+		err := readLDIF(strings.NewReader(text), "u8.ldif", reuse, func(e *entry) error {
+			dns = append(dns, e.dn)
+			mails = append(mails, e.str("mail")+"|"+e.str("displayName"))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantDN := strings.TrimPrefix(strings.Split(want, "\n")[0], "dn: ")
+	if dns[0] != wantDN || dns[0] != "CN=Zoë \ufffd\ufffd,DC=corp" || dns[2] != dns[0] {
+		t.Errorf("dn %q, want %q", dns[0], wantDN)
+	}
+	if mails[0] != "a\ufffdz\ufffd|" || mails[1] != "|x\ufffd" || mails[3] != mails[1] {
+		t.Errorf("values %q", mails)
 	}
 }
 
