@@ -6,5 +6,6 @@
 // ldifde/ldapsearch LDIF exports (ReadLDIF). Both paths feed the same entry
 // builder, so the same directory gives the same *snapshot.AD, and both report
 // what they could not read as snapshot.SourceError values naming the snapshot
-// paths they leave unassessed.
+// paths they leave unassessed. Live search results are read by a lean LDAP
+// decoder of its own (wire.go) straight into the builder's entries.
 package ad

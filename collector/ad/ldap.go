@@ -64,7 +64,8 @@ func (o Options) withDefaults() Options {
 // collected. Its message says what to check.
 var ErrConnect = errors.New("cannot collect AD")
 
-// searcher is the part of *ldap.Conn the collector uses; tests fake it.
+// searcher is the search the collector needs from a connection (wireConn,
+// or a test's fake); pagedSearch prefers pageReader when it has it.
 type searcher interface {
 	Search(*ldap.SearchRequest) (*ldap.SearchResult, error)
 }
@@ -433,11 +434,12 @@ func connectionLost(err error) bool {
 		strings.Contains(err.Error(), "unable to read LDAP response packet")
 }
 
-// pagedSearch runs req with the paged-results control, one Search per page,
-// copying the cookie forward until the server returns an empty one. It
-// checks the context between pages and hands every entry to add as soon as
-// its page arrives (ranged attributes completed first). On error the entries
-// already handed over are incomplete: the caller discards the dataset.
+// pagedSearch runs req with the paged-results control, one request per
+// page, copying the cookie forward until the server returns an empty one.
+// It checks the context between pages and hands every entry to add as soon
+// as it is read (one with ranged attributes at the end of its page, once
+// range retrieval completed it). On error the entries already handed over
+// are incomplete: the caller discards the dataset.
 func (c *collector) pagedSearch(ctx context.Context, req *ldap.SearchRequest, add func(*entry)) (int, error) {
 	paging := ldap.NewControlPaging(c.o.PageSize)
 	req.Controls = append(req.Controls, paging)
