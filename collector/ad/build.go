@@ -3,6 +3,7 @@ package ad
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"regexp"
@@ -423,19 +424,22 @@ func (b *builder) recipient(r *snapshot.ADRecipient, class string, e *entry) {
 	const path = pathObject
 	m := &b.mem
 	x := m.extras.add()
+	proxies := m.strs(e.attrs["proxyaddresses"], false)
+	sam := m.str(e.first("samaccountname"))
+	mail := m.strOf(e.first("mail"), proxies)
 	*r = snapshot.ADRecipient{
 		DN:                        m.intern(e.dn),
 		ObjectClass:               class,
 		ObjectGUID:                b.guid(path, e, "objectGUID"),
 		ExternalDirectoryObjectID: b.externalID(e, "User_"),
-		SAMAccountName:            m.str(e.first("samaccountname")),
-		UserPrincipalName:         m.str(e.first("userprincipalname")),
+		SAMAccountName:            sam,
+		UserPrincipalName:         m.strOf(e.first("userprincipalname"), proxies, mail),
 		DisplayName:               m.str(e.first("displayname")),
 		Department:                m.internBytes(e.first("department")),
-		Mail:                      m.str(e.first("mail")),
-		MailNickname:              m.str(e.first("mailnickname")),
+		Mail:                      mail,
+		MailNickname:              m.strOf(e.first("mailnickname"), nil, sam),
 		TargetAddress:             m.str(e.first("targetaddress")),
-		ProxyAddresses:            m.strs(e.attrs["proxyaddresses"], false),
+		ProxyAddresses:            proxies,
 		HomeMDB:                   m.internBytes(e.first("homemdb")),
 		MailboxGUID:               b.guid(path, e, "msExchMailboxGuid"),
 		ArchiveGUID:               b.guid(path, e, "msExchArchiveGUID"),
@@ -462,30 +466,8 @@ func (b *builder) recipient(r *snapshot.ADRecipient, class string, e *entry) {
 		x.hidden = v
 		r.HiddenFromAddressLists = &x.hidden
 	}
-	n := 0
-	for _, k := range customAttrKeys {
-		if len(e.first(k)) > 0 {
-			n++
-		}
-	}
-	r.CustomAttributes = make(map[string]string, n)
-	for i, k := range customAttrKeys {
-		if v := e.first(k); len(v) > 0 {
-			r.CustomAttributes[customAttrNames[i]] = m.internBytes(v)
-		}
-	}
-	n = 0
-	for _, k := range extCustomAttrKeys {
-		if e.has(k) {
-			n++
-		}
-	}
-	r.ExtensionCustomAttributes = make(map[string][]string, n)
-	for i, k := range extCustomAttrKeys {
-		if vs := e.attrs[k]; len(vs) > 0 {
-			r.ExtensionCustomAttributes[extCustomAttrNames[i]] = m.strs(vs, true)
-		}
-	}
+	r.CustomAttributes = m.customAttrs(e)
+	r.ExtensionCustomAttributes = m.extCustomAttrs(e)
 	if v, ok := b.int64Of(path, e, "userAccountControl"); ok {
 		r.UserAccountControl = v
 		r.Enabled = v&0x2 == 0 // ACCOUNTDISABLE
@@ -495,15 +477,16 @@ func (b *builder) recipient(r *snapshot.ADRecipient, class string, e *entry) {
 func (b *builder) group(g *snapshot.ADGroup, e *entry) {
 	const path = pathObject
 	m := &b.mem
+	proxies := m.strs(e.attrs["proxyaddresses"], false)
 	*g = snapshot.ADGroup{
 		DN:                        m.intern(e.dn),
 		ObjectGUID:                b.guid(path, e, "objectGUID"),
 		ExternalDirectoryObjectID: b.externalID(e, "Group_"),
 		SAMAccountName:            m.str(e.first("samaccountname")),
 		DisplayName:               m.str(e.first("displayname")),
-		Mail:                      m.str(e.first("mail")),
+		Mail:                      m.strOf(e.first("mail"), proxies),
 		MailNickname:              m.str(e.first("mailnickname")),
-		ProxyAddresses:            m.strs(e.attrs["proxyaddresses"], false),
+		ProxyAddresses:            proxies,
 		Members:                   m.strs(e.attrs["member"], true),
 	}
 	g.WhenChanged = b.timeOf(path, e, "whenChanged", nil)
@@ -592,6 +575,7 @@ type domainObjects struct {
 // last read of each DN, in DN order; groups split into mail-enabled groups
 // and Exchange security groups. The converted objects are released.
 func (b *builder) sortDomainObjects() {
+	b.mem.shared, b.mem.customMaps, b.mem.extMaps = nil, nil, nil // no more objects come
 	inDomain := func(dn string) bool { return hasSuffixDN(dn, b.domainDN) }
 	b.final.users = pick(&b.users, func(r *snapshot.ADRecipient) string { return r.DN }, inDomain,
 		func(r *snapshot.ADRecipient) snapshot.ADRecipient { return *r })
@@ -956,13 +940,17 @@ func (c *chunks[T]) at(i int) *T { return &c.blocks[i/chunkLen][i%chunkLen] }
 // dozen short strings each: one allocation per string would cost more
 // than the strings themselves, and much garbage collection.
 type memo struct {
-	block   *strings.Builder // the current string block
-	lists   []string         // the current string-list block
-	extras  chunks[recipientExtras]
-	shared  map[string]string
-	types   map[int64]string
-	remote  map[int64][]string
-	scratch []byte
+	block  *strings.Builder // the current string block
+	lists  []string         // the current string-list block
+	extras chunks[recipientExtras]
+	shared map[string]string
+	// customMaps and extMaps hold the custom attribute maps built, keyed
+	// by their encoded values.
+	customMaps map[string]map[string]string
+	extMaps    map[string]map[string][]string
+	types      map[int64]string
+	remote     map[int64][]string
+	scratch    []byte
 }
 
 const (
@@ -971,7 +959,8 @@ const (
 )
 
 func newMemo() memo {
-	return memo{shared: map[string]string{}, types: map[int64]string{}, remote: map[int64][]string{}}
+	return memo{shared: map[string]string{}, customMaps: map[string]map[string]string{},
+		extMaps: map[string]map[string][]string{}, types: map[int64]string{}, remote: map[int64][]string{}}
 }
 
 // str copies b into the current string block. A strings.Builder never
@@ -987,6 +976,75 @@ func (m *memo) str(b []byte) string {
 	at := m.room(len(b))
 	m.block.Write(b)
 	return m.block.String()[at:]
+}
+
+// strOf returns string(b), sharing the bytes of an equal string among
+// others or of a proxy address whose address (after "type:") is equal:
+// a recipient's mail, UPN and primary SMTP address are often the same.
+func (m *memo) strOf(b []byte, proxies []string, others ...string) string {
+	for _, s := range others {
+		if string(b) == s {
+			return s
+		}
+	}
+	for _, p := range proxies {
+		if i := strings.IndexByte(p, ':'); i >= 0 && len(p)-i-1 == len(b) && p[i+1:] == string(b) {
+			return p[i+1:]
+		}
+	}
+	return m.str(b)
+}
+
+// customAttrs returns the CustomAttributes map of a recipient, one map
+// shared by every recipient with the same values (like the strings, the
+// maps are read-only once built).
+func (m *memo) customAttrs(e *entry) map[string]string {
+	k, n := m.scratch[:0], 0
+	for i, a := range customAttrKeys {
+		if v := e.first(a); len(v) > 0 {
+			n++
+			k = binary.AppendUvarint(append(k, byte(i)), uint64(len(v)))
+			k = append(k, v...)
+		}
+	}
+	m.scratch = k
+	if cm, ok := m.customMaps[string(k)]; ok {
+		return cm
+	}
+	cm := make(map[string]string, n)
+	for i, a := range customAttrKeys {
+		if v := e.first(a); len(v) > 0 {
+			cm[customAttrNames[i]] = m.internBytes(v)
+		}
+	}
+	m.customMaps[string(k)] = cm
+	return cm
+}
+
+// extCustomAttrs is customAttrs for ExtensionCustomAttributes.
+func (m *memo) extCustomAttrs(e *entry) map[string][]string {
+	k := m.scratch[:0]
+	for i, a := range extCustomAttrKeys {
+		if vs := e.attrs[a]; len(vs) > 0 {
+			k = binary.AppendUvarint(append(k, byte(i)), uint64(len(vs)))
+			for _, v := range vs {
+				k = binary.AppendUvarint(k, uint64(len(v)))
+				k = append(k, v...)
+			}
+		}
+	}
+	m.scratch = k
+	if cm, ok := m.extMaps[string(k)]; ok {
+		return cm
+	}
+	cm := map[string][]string{}
+	for i, a := range extCustomAttrKeys {
+		if vs := e.attrs[a]; len(vs) > 0 {
+			cm[extCustomAttrNames[i]] = m.strs(vs, true)
+		}
+	}
+	m.extMaps[string(k)] = cm
+	return cm
 }
 
 // intern returns the shared copy of s.

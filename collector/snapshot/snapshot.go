@@ -113,6 +113,8 @@ type ADRecipient struct {
 	RemoteRecipientType       []string `json:"remote_recipient_type"` // decoded flags
 	HiddenFromAddressLists    *bool    `json:"hidden_from_address_lists"`
 	// CustomAttributes is keyed CustomAttribute1..15 (extensionAttributeN); empty values omitted.
+	// The AD collector shares one map, and lists such as RemoteRecipientType, between
+	// recipients with equal values: treat them as read-only.
 	CustomAttributes map[string]string `json:"custom_attributes"`
 	// ExtensionCustomAttributes is keyed ExtensionCustomAttribute1..5; multi-valued.
 	ExtensionCustomAttributes map[string][]string `json:"extension_custom_attributes"`
