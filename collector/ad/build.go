@@ -188,7 +188,7 @@ const pathObject = ""
 // isMailEnabled reports whether a domain object carries any recipient attribute.
 func isMailEnabled(e *entry) bool {
 	for _, a := range mailEnabledAttrs {
-		if e.has(a) {
+		if len(e.attrs[key(a)]) > 0 {
 			return true
 		}
 	}

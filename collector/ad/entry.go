@@ -135,6 +135,16 @@ func parseRange(key string) (rangeSpec, bool, error) {
 
 // rangedAttrs returns the ranged attribute keys of e, sorted by base then start.
 func (e *entry) rangedAttrs() ([]rangeSpec, []string, error) {
+	options := false
+	for k := range e.attrs {
+		if strings.IndexByte(k, ';') >= 0 {
+			options = true
+			break
+		}
+	}
+	if !options {
+		return nil, nil, nil
+	}
 	var specs []rangeSpec
 	var keys []string
 	for k := range e.attrs {
