@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -399,4 +400,93 @@ func BenchmarkLDIFRead(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// Objects that make the builder's choices depend on the domain DN, which
+// an export names only by its entries: a security group that is not
+// mail-enabled (with a bad value), one under a look-alike OU elsewhere,
+// users of a child domain and of another tree, a bad value on an object
+// outside the domain.
+const orderLDIF = `dn: CN=Recipient Management,OU=Microsoft Exchange Security Groups,DC=corp,DC=example,DC=test
+objectClass: group
+groupType: x
+
+dn: CN=Look Alike,OU=Microsoft Exchange Security Groups,OU=Old,DC=corp,DC=example,DC=test
+objectClass: group
+groupType: 8
+
+dn: CN=Look Alike Mail,OU=Microsoft Exchange Security Groups,OU=Old,DC=corp,DC=example,DC=test
+objectClass: group
+mailNickname: la
+whenChanged: yesterday
+
+dn: DC=child,DC=corp,DC=example,DC=test
+objectClass: domainDNS
+
+dn: CN=Carol,DC=child,DC=corp,DC=example,DC=test
+objectClass: user
+mailNickname: carol
+memberOf: CN=Big DL,OU=Groups,DC=corp,DC=example,DC=test
+
+dn: CN=Dave,OU=Users,DC=other,DC=test
+objectClass: user
+mailNickname: dave
+userAccountControl: many
+`
+
+// The AD section and the errors do not depend on the order of the records
+// nor on how they are split into files.
+func TestReadLDIFOrder(t *testing.T) {
+	text, err := os.ReadFile(writeForest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []string
+	for _, r := range strings.Split(strings.TrimSpace(string(text))+"\n\n"+orderLDIF, "\n\n") {
+		if r = strings.TrimSpace(r); r != "" {
+			records = append(records, r+"\n")
+		}
+	}
+	dir := t.TempDir()
+	read := func(name string, order []string, files int) (*snapshot.AD, []snapshot.SourceError) {
+		t.Helper()
+		var paths []string
+		per := (len(order) + files - 1) / files
+		for i := 0; i < len(order); i += per {
+			p := filepath.Join(dir, fmt.Sprintf("%s-%d.ldif", name, i))
+			if err := os.WriteFile(p, []byte(strings.Join(order[i:min(i+per, len(order))], "\n")), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, p)
+		}
+		ad, st, err := ReadLDIF(context.Background(), paths, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ad, st.Errors
+	}
+	wantAD, wantErrs := read("base", records, 1)
+	if len(wantAD.Users) != 2 || len(wantAD.SecurityGroups) != 2 || len(wantAD.Groups) != 2 || wantAD.DomainDN != "DC=corp,DC=example,DC=test" {
+		t.Fatalf("users %d, security groups %d, groups %d, domain %q", len(wantAD.Users), len(wantAD.SecurityGroups), len(wantAD.Groups), wantAD.DomainDN)
+	}
+	var msgs []string
+	for _, e := range wantErrs {
+		msgs = append(msgs, e.Path+": "+e.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	if !strings.Contains(all, "ad.security_groups: bad attribute values (fix them in AD or in the export): CN=Recipient Management") ||
+		!strings.Contains(all, "ad.groups: bad attribute values (fix them in AD or in the export): CN=Look Alike Mail") || strings.Contains(all, "Dave") {
+		t.Errorf("errors:\n%s", all)
+	}
+	reversed := slices.Clone(records)
+	slices.Reverse(reversed)
+	rotated := append(slices.Clone(records[len(records)/2:]), records[:len(records)/2]...)
+	for name, order := range map[string][]string{"reversed": reversed, "rotated": rotated} {
+		for _, files := range []int{1, 3} {
+			ad, errs := read(fmt.Sprintf("%s%d", name, files), order, files)
+			if !reflect.DeepEqual(ad, wantAD) || !reflect.DeepEqual(errs, wantErrs) {
+				t.Errorf("%s in %d files: the result differs", name, files)
+			}
+		}
+	}
 }
