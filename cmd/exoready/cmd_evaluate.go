@@ -7,6 +7,7 @@ import (
 
 	"github.com/exoready/exoready/collector"
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/evaluate"
 )
 
 func evaluateCommand(e *env) *cli.Command {
@@ -39,30 +40,28 @@ func evaluateCommand(e *env) *cli.Command {
 			}
 			o.SnapshotInputs = c.Args().Slice()
 			var parts []*snapshot.Snapshot
-			var raw []byte
+			var digest snapshot.Digest
 			for _, p := range c.Args().Slice() {
-				s, data, err := snapshot.ReadSnapshotFile(p)
+				s, d, err := snapshot.ReadSnapshotFile(p)
 				if err != nil {
 					return err
 				}
-				parts, raw = append(parts, s), data
+				parts, digest = append(parts, s), d
 			}
 			o.Parsed = parts[0]
+			o.Digest = &evaluate.Digest{SHA256: digest.SHA256, Bytes: digest.Bytes}
 			if len(parts) > 1 {
 				merged, err := collector.Merge(parts...)
 				if err != nil {
 					return err
 				}
 				o.Parsed = merged
-				if raw, err = merged.Marshal(); err != nil {
-					return err
-				}
 				o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
-				if err := writeSnapshotFile(o.SnapshotOut, raw); err != nil {
+				if o.Digest, err = streamSnapshotFile(o.SnapshotOut, merged); err != nil {
 					return err
 				}
 			}
-			return evaluateAndReport(c.Context, e, o, raw, nil, log)
+			return evaluateAndReport(c.Context, e, o, nil, nil, log)
 		},
 	}
 }

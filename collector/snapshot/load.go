@@ -1,12 +1,16 @@
 package snapshot
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"time"
 
 	"github.com/exoready/exoready/internal/jsondup"
@@ -16,52 +20,272 @@ import (
 // wrong schema version). main maps it to the usage/config exit code.
 var ErrSnapshot = errors.New("invalid snapshot")
 
-// ReadSnapshotFile reads and validates a snapshot file. It returns the parsed
-// snapshot and the exact bytes read (whose hash identifies the snapshot).
-func ReadSnapshotFile(path string) (*Snapshot, []byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read snapshot: %w", err)
-	}
-	s, err := ParseSnapshot(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, data, nil
+// Digest identifies a snapshot document by its SHA-256 and size.
+type Digest struct {
+	SHA256 string
+	Bytes  int64
 }
 
-// ParseSnapshot decodes and validates a snapshot document. Unknown fields
-// are refused (a misspelt section would otherwise read as "not collected").
+// ReadSnapshotFile reads and validates a snapshot file in one streaming
+// pass: a 600,000-mailbox snapshot is gigabytes, so the file is never held
+// in memory; it is hashed, checked for duplicate names and decoded as it is
+// read. It returns the snapshot and the file's digest (which identifies the
+// snapshot in reports).
+func ReadSnapshotFile(path string) (*Snapshot, Digest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Digest{}, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	counted := &countingWriter{w: h}
+	s, err := decodeSnapshot(io.TeeReader(bufio.NewReaderSize(f, 1<<20), counted), func() (io.ReadCloser, error) { return os.Open(path) })
+	if err != nil {
+		return nil, Digest{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: counted.n}, nil
+}
+
+// ParseSnapshot decodes and validates a snapshot document held in memory.
 func ParseSnapshot(data []byte) (*Snapshot, error) {
-	var head struct {
-		SchemaVersion *int `json:"schema_version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrSnapshot, describeJSONError(data, err))
-	}
-	switch {
-	case head.SchemaVersion == nil:
-		return nil, fmt.Errorf("%w: no schema_version: this is not an exoready snapshot", ErrSnapshot)
-	case *head.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("%w: schema_version %d is not supported (this exoready reads version %d); re-collect with this version or use a matching exoready",
-			ErrSnapshot, *head.SchemaVersion, SchemaVersion)
-	}
-	if d := jsondup.Find(data); d != nil {
-		return nil, fmt.Errorf("%w: line %d: %q appears twice in one object: the file was edited or merged; collect again", ErrSnapshot, d.Line, d.Name)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	return decodeSnapshot(bytes.NewReader(data), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+}
+
+// decodeSnapshot decodes the document r yields, to its end, checking for
+// duplicate names on the way. Unknown fields are refused (a misspelt section
+// would otherwise read as "not collected"). reopen gives the document again
+// from its start, to place an error on its line and column.
+//
+// The sections are decoded one at a time so that the joined view, written
+// last, shares the AD and EXO objects of ad.users and exo.mailboxes instead
+// of holding a second copy of each (half the memory of a decoded snapshot):
+// each joined mailbox is linked as it is decoded, and its copies dropped.
+func decodeSnapshot(r io.Reader, reopen func() (io.ReadCloser, error)) (*Snapshot, error) {
+	dups := &jsondup.Scanner{}
+	dec := json.NewDecoder(io.TeeReader(r, dups))
 	dec.DisallowUnknownFields()
 	var s Snapshot
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrSnapshot, describeJSONError(data, err))
+	err := decodeSections(dec, &s)
+	if err == nil {
+		err = trailing(dec)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: trailing data after the snapshot document", ErrSnapshot)
+	// Read to the end, so the caller's hash covers the whole file.
+	if _, cerr := io.Copy(io.Discard, io.TeeReader(r, dups)); cerr != nil && err == nil {
+		err = cerr
+	}
+	if verr := schemaVersionError(s.SchemaVersion, err, reopen); verr != nil {
+		return nil, verr
+	}
+	if d := dups.Found(); d != nil {
+		return nil, fmt.Errorf("%w: line %d: %q appears twice in one object: the file was edited or merged; collect again", ErrSnapshot, d.Line, d.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrSnapshot, describeJSONError(reopen, err))
 	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
 	return &s, nil
+}
+
+// decodeSections decodes the top-level object field by field.
+func decodeSections(dec *json.Decoder, s *Snapshot) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		return &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeFor[Snapshot](), Offset: dec.InputOffset()}
+	}
+	link := linker{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		var dst any
+		switch key {
+		case "schema_version":
+			dst = &s.SchemaVersion
+		case "collected_at":
+			dst = &s.CollectedAt
+		case "sources":
+			dst = &s.Sources
+		case "ad":
+			dst = &s.AD
+		case "exo":
+			dst = &s.EXO
+		case "entra":
+			dst = &s.Entra
+		case "facts":
+			dst = &s.Facts
+		case "joined":
+			link = newLinker(s)
+			if s.Joined, err = decodeJoined(dec, link); err != nil {
+				return inField(err, key)
+			}
+			continue
+		default:
+			return fmt.Errorf("json: unknown field %q", key)
+		}
+		if err := dec.Decode(dst); err != nil {
+			return inField(err, key)
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
+}
+
+// decodeJoined decodes the joined view one mailbox at a time, linking each
+// to the section objects it repeats.
+func decodeJoined(dec *json.Decoder, link linker) ([]JoinedMailbox, error) {
+	tok, err := dec.Token()
+	if err != nil || tok == nil { // null: not joined
+		return nil, err
+	}
+	if tok != json.Delim('[') {
+		return nil, &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeFor[[]JoinedMailbox](), Offset: dec.InputOffset()}
+	}
+	joined := []JoinedMailbox{}
+	for dec.More() {
+		var j JoinedMailbox
+		if err := dec.Decode(&j); err != nil {
+			return nil, err
+		}
+		link.share(&j)
+		joined = append(joined, j)
+	}
+	_, err = dec.Token()
+	return joined, err
+}
+
+// linker finds the section object a joined mailbox repeats.
+type linker struct {
+	users     map[string]int // DN → index in ad.users; -1 when two share it
+	mailboxes map[string]int // Guid + Identity → index in exo.mailboxes
+	s         *Snapshot
+}
+
+func newLinker(s *Snapshot) linker {
+	l := linker{s: s}
+	if s.AD != nil {
+		l.users = make(map[string]int, len(s.AD.Users))
+		for i := range s.AD.Users {
+			index(l.users, s.AD.Users[i].DN, i)
+		}
+	}
+	if s.EXO != nil {
+		l.mailboxes = make(map[string]int, len(s.EXO.Mailboxes))
+		for i := range s.EXO.Mailboxes {
+			index(l.mailboxes, mailboxKey(&s.EXO.Mailboxes[i]), i)
+		}
+	}
+	return l
+}
+
+func index(m map[string]int, key string, i int) {
+	if _, dup := m[key]; dup {
+		m[key] = -1
+		return
+	}
+	m[key] = i
+}
+
+func mailboxKey(m *Mailbox) string { return m.Guid + "\x00" + m.Identity }
+
+// share points j's AD and EXO objects at the section objects they equal
+// (deeply: a hand-edited joined view that differs keeps its own copy).
+func (l linker) share(j *JoinedMailbox) {
+	if j.AD != nil {
+		if i, ok := l.users[j.AD.DN]; ok && i >= 0 && reflect.DeepEqual(*j.AD, l.s.AD.Users[i]) {
+			j.AD = &l.s.AD.Users[i]
+		}
+	}
+	if j.EXO != nil {
+		if i, ok := l.mailboxes[mailboxKey(j.EXO)]; ok && i >= 0 && reflect.DeepEqual(*j.EXO, l.s.EXO.Mailboxes[i]) {
+			j.EXO = &l.s.EXO.Mailboxes[i]
+		}
+	}
+}
+
+// inField names the top-level field in a type error of one of its values.
+func inField(err error, key string) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		if typ.Field == "" {
+			typ.Field = key
+		} else {
+			typ.Field = key + "." + typ.Field
+		}
+	}
+	return err
+}
+
+// trailing refuses anything but white space after the document.
+func trailing(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("invalid character %s after top-level value", jsonKind(tok))
+}
+
+// jsonKind names a token for an error message.
+func jsonKind(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		return "'" + t.String() + "'"
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	}
+	return "number"
+}
+
+// schemaVersionError explains a document of another schema version, or no
+// snapshot at all, before any other error: its fields would otherwise be
+// reported as unknown. When decoding stopped early, the version is read
+// again from the start.
+func schemaVersionError(v int, decodeErr error, reopen func() (io.ReadCloser, error)) error {
+	var seen *int
+	readable := decodeErr == nil
+	if v != 0 {
+		seen = &v
+	} else if rc, err := reopen(); err == nil {
+		var head struct {
+			SchemaVersion *int `json:"schema_version"`
+		}
+		readable = json.NewDecoder(bufio.NewReaderSize(rc, 1<<20)).Decode(&head) == nil
+		rc.Close()
+		seen = head.SchemaVersion
+	}
+	switch {
+	case seen == nil && !readable:
+		return nil // not JSON, or broken before the version: say where
+	case seen == nil:
+		return fmt.Errorf("%w: no schema_version: this is not an exoready snapshot", ErrSnapshot)
+	case *seen != SchemaVersion:
+		return fmt.Errorf("%w: schema_version %d is not supported (this exoready reads version %d); re-collect with this version or use a matching exoready",
+			ErrSnapshot, *seen, SchemaVersion)
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.w.Write(p)
 }
 
 // Validate checks what JSON decoding cannot: required values and the
@@ -122,7 +346,34 @@ func (s *Snapshot) Complete() bool {
 }
 
 // describeJSONError turns a decoding error into "line L, column C: ...".
-func describeJSONError(data []byte, err error) string {
+// The sections were decoded one at a time, so the offsets encoding/json
+// gave are relative to the value being decoded: the place is found by
+// decoding the document again from the start, whole, as a plain
+// json.Unmarshal would. Only a broken document pays for holding it.
+func describeJSONError(reopen func() (io.ReadCloser, error), err error) string {
+	rc, rerr := reopen()
+	if rerr != nil {
+		return err.Error()
+	}
+	data, rerr := io.ReadAll(rc)
+	rc.Close()
+	if rerr != nil {
+		return err.Error()
+	}
+	var head struct{}
+	whole := json.Unmarshal(data, &head) // syntax errors, with their place
+	if whole == nil {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		whole = dec.Decode(&Snapshot{}) // type errors, unknown fields
+	}
+	if whole == nil {
+		return err.Error()
+	}
+	return placeJSONError(data, whole)
+}
+
+func placeJSONError(data []byte, err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tpe *time.ParseError

@@ -2,6 +2,8 @@ package snapshot_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -130,5 +132,89 @@ func TestDemoIsEmbedded(t *testing.T) {
 	}
 	if s.AD.Forest != "corp.example.test" || !s.Complete() {
 		t.Errorf("demo: forest %q, complete %v", s.AD.Forest, s.Complete())
+	}
+}
+
+// A file is read in one pass: its digest is that of its bytes, and what it
+// decodes to is what ParseSnapshot makes of the same bytes.
+func TestReadSnapshotFileDigest(t *testing.T) {
+	data := fixtures.DemoSnapshot()
+	path := filepath.Join(t.TempDir(), "snapshot.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, d, err := snapshot.ReadSnapshotFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if d.SHA256 != hex.EncodeToString(sum[:]) || d.Bytes != int64(len(data)) {
+		t.Errorf("digest %+v, want %x and %d bytes", d, sum, len(data))
+	}
+	again, err := s.Marshal()
+	if err != nil || !bytes.Equal(again, data) {
+		t.Errorf("the file decodes to something else than its bytes (err %v)", err)
+	}
+}
+
+// The joined view of a loaded snapshot shares the section objects it
+// repeats, as a scan's own does: half the memory of a large snapshot.
+// A joined mailbox edited by hand keeps its own copy, so what the policies
+// see is what the file says.
+func TestLoadedJoinedSharesSectionObjects(t *testing.T) {
+	s, err := snapshot.ParseSnapshot(fixtures.DemoSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := map[*snapshot.ADRecipient]bool{}
+	for i := range s.AD.Users {
+		users[&s.AD.Users[i]] = true
+	}
+	mailboxes := map[*snapshot.Mailbox]bool{}
+	for i := range s.EXO.Mailboxes {
+		mailboxes[&s.EXO.Mailboxes[i]] = true
+	}
+	var withAD, withEXO int
+	for _, j := range s.Joined {
+		if j.AD != nil {
+			withAD++
+			if !users[j.AD] {
+				t.Errorf("joined %s: its AD object is a copy, not ad.users'", j.ID)
+			}
+		}
+		if j.EXO != nil {
+			withEXO++
+			if !mailboxes[j.EXO] {
+				t.Errorf("joined %s: its EXO object is a copy, not exo.mailboxes'", j.ID)
+			}
+		}
+	}
+	if withAD == 0 || withEXO == 0 {
+		t.Fatalf("the demo has %d joined mailboxes with AD and %d with EXO objects", withAD, withEXO)
+	}
+
+	// Edit the display name of the first joined AD object only.
+	edited := s.Joined[0]
+	if edited.AD == nil {
+		t.Fatal("the first joined mailbox of the demo has no AD object")
+	}
+	own := *edited.AD
+	own.DisplayName = "Edited By Hand"
+	s.Joined[0].AD = &own
+	doc, err := s.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := snapshot.ParseSnapshot(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := loaded.Joined[0].AD.DisplayName; got != "Edited By Hand" {
+		t.Errorf("the edited joined object reads %q", got)
+	}
+	for i := range loaded.AD.Users {
+		if loaded.Joined[0].AD == &loaded.AD.Users[i] {
+			t.Error("the edited joined object was linked to ad.users: the edit is lost")
+		}
 	}
 }

@@ -153,15 +153,12 @@ func evaluateSnapshot(n int, path string) error {
 	}
 	stop := peakHeap()
 	start := time.Now()
-	s, data, err := snapshot.ReadSnapshotFile(path)
+	s, d, err := snapshot.ReadSnapshotFile(path)
 	if err != nil {
 		return err
 	}
 	read := time.Since(start)
-	ro := evaluate.RunOptions{Snapshot: data, Parsed: s, Clock: time.Now}
-	if os.Getenv("BENCH_FROM_BYTES") != "" { // the engine's JSON path, for comparison
-		ro.Parsed = nil
-	}
+	ro := evaluate.RunOptions{Digest: &evaluate.Digest{SHA256: d.SHA256, Bytes: d.Bytes}, Parsed: s, Clock: time.Now}
 	rep, err := e.Evaluate(ctx, ro)
 	if err != nil {
 		return err
