@@ -9,6 +9,7 @@ require (
 
 require (
 	github.com/AzureAD/microsoft-authentication-library-for-go v1.10.1
+	github.com/KimMachineGun/automemlimit v1.0.1
 	github.com/golang-jwt/jwt/v5 v5.2.2
 	github.com/urfave/cli/v2 v2.27.7
 	software.sslmate.com/src/go-pkcs12 v0.7.4
@@ -17,6 +18,7 @@ require (
 require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
+	github.com/pbnjay/memory v0.0.0-20210728143218-7b4eea64cf58 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 )

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/rs/zerolog"
 )
 
@@ -20,6 +21,12 @@ var (
 )
 
 func main() {
+	// A soft memory limit at 90 % of the container's memory, else the
+	// machine's: near it the garbage collector works harder instead of a
+	// scan of a large tenant being killed for want of memory. GOMEMLIMIT,
+	// or AUTOMEMLIMIT=off, in the environment take precedence.
+	memlimit.Set(memlimit.WithProvider(memlimit.ApplyFallback(memlimit.FromCgroup, memlimit.FromSystem)))
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	app := newApp(defaultEnv())
 	err := app.RunContext(ctx, interspersed(app, os.Args))
