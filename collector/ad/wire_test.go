@@ -372,3 +372,63 @@ func TestCloseUnbinds(t *testing.T) {
 		t.Errorf("DC received id/op %s, want %s", s, want)
 	}
 }
+
+// BenchmarkDecodeEntry reads a page of typical recipient entries from a
+// buffered stream, as searchEntries does, against go-asn1-ber's ReadPacket
+// and go-ldap's conversion, which the collector used before.
+func BenchmarkDecodeEntry(b *testing.B) {
+	var page []byte
+	for i := range 1000 {
+		e := fakeUser(i)
+		e.Attributes = append(e.Attributes,
+			ldap.NewEntryAttribute("objectGUID", []string{string(bytes.Repeat([]byte{byte(i)}, 16))}),
+			ldap.NewEntryAttribute("proxyAddresses", []string{fmt.Sprintf("SMTP:u%d@corp.example", i), fmt.Sprintf("smtp:u%d@corp.mail.onmicrosoft.com", i), fmt.Sprintf("X500:/o=Corp/ou=Exchange/cn=Recipients/cn=u%d", i)}),
+			ldap.NewEntryAttribute("displayName", []string{fmt.Sprintf("User %d", i)}),
+			ldap.NewEntryAttribute("userPrincipalName", []string{fmt.Sprintf("u%d@corp.example", i)}),
+			ldap.NewEntryAttribute("whenChanged", []string{"20240115103000.0Z"}),
+			ldap.NewEntryAttribute("extensionAttribute1", []string{"value"}))
+		page = append(page, entryMessage(int64(i+1), e)...)
+	}
+	b.Run("wire", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		b.ReportAllocs()
+		for b.Loop() {
+			r := bufio.NewReaderSize(bytes.NewReader(page), readBufferSize)
+			names := attrNames{}
+			for {
+				msg, _, err := readMessage(r)
+				if err != nil {
+					break
+				}
+				m, _ := parseMessage(msg)
+				if _, _, err := decodeEntry(m.body, names); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("go-ldap", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		b.ReportAllocs()
+		for b.Loop() {
+			r := bufio.NewReader(bytes.NewReader(page))
+			for {
+				p, err := ber.ReadPacket(r)
+				if err != nil {
+					break
+				}
+				op := p.Children[1]
+				le := &ldap.Entry{DN: op.Children[0].Value.(string)}
+				for _, a := range op.Children[1].Children {
+					ea := &ldap.EntryAttribute{Name: a.Children[0].Value.(string)}
+					for _, v := range a.Children[1].Children {
+						ea.Values = append(ea.Values, v.Value.(string))
+						ea.ByteValues = append(ea.ByteValues, v.ByteValue)
+					}
+					le.Attributes = append(le.Attributes, ea)
+				}
+				_ = fromLDAP(le)
+			}
+		}
+	})
+}
