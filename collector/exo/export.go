@@ -42,7 +42,7 @@ func ReadExport(ctx context.Context, dir string, log zerolog.Logger) (*Result, e
 		if ds.entra && noGraph {
 			continue
 		}
-		if err := c.readFile(dir, ds); err != nil {
+		if err := c.readFile(ctx, dir, ds); err != nil {
 			return nil, err
 		}
 	}
@@ -50,7 +50,7 @@ func ReadExport(ctx context.Context, dir string, log zerolog.Logger) (*Result, e
 }
 
 // readFile reads one dataset's export file, hashing every byte of it.
-func (c *collection) readFile(dir string, ds *dataset) error {
+func (c *collection) readFile(ctx context.Context, dir string, ds *dataset) error {
 	name, isCSV := ds.file, false
 	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
 	if errors.Is(err, fs.ErrNotExist) && ds.required {
@@ -85,8 +85,8 @@ func (c *collection) readFile(dir string, ds *dataset) error {
 			return readCSV(t, fn)
 		}
 		if ps, ok := s.(partedSink); ok {
-			if readParallel(t, name, ps, tl, textSize(f, t)) {
-				return nil
+			if whole, err := readParallel(ctx, t, name, ps, tl, textSize(f, t)); whole || err != nil {
+				return err
 			}
 			// Not a plain array of distinct-named objects, or broken:
 			// read it again the classic way, which words every error.
@@ -107,6 +107,9 @@ func (c *collection) readFile(dir string, ds *dataset) error {
 		}
 		return env.exportProblem()
 	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if _, cerr := io.Copy(io.Discard, h); cerr != nil && err == nil {
 		err = fmt.Errorf("%s: %w", name, cerr)
 	}

@@ -2,6 +2,7 @@ package exo
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"runtime"
@@ -157,8 +158,8 @@ type batch struct {
 // readParallel reads the array of objects in t into s and the tally, and
 // reports whether that was the whole text; when not, s and the tally hold
 // part of it and readObjects must read the text again. expected is about
-// the size of the text.
-func readParallel(t *textStream, src string, s partedSink, tl *tally, expected int64) bool {
+// the size of the text. It stops early, with ctx's error, when ctx ends.
+func readParallel(ctx context.Context, t *textStream, src string, s partedSink, tl *tally, expected int64) (bool, error) {
 	workers := runtime.GOMAXPROCS(0)
 	sp := &splitter{r: t.r, line: 1, quit: make(chan struct{}), order: make(chan *batch, 2*workers+2),
 		work: make(chan *batch, workers), free: make(chan []byte, 3*workers+4)}
@@ -176,9 +177,10 @@ func readParallel(t *textStream, src string, s partedSink, tl *tally, expected i
 	}
 	defer wg.Wait()
 	whole := false
+	var err error
 	for b := range sp.order {
 		<-b.done
-		if b.bad {
+		if err = ctx.Err(); err != nil || b.bad {
 			break
 		}
 		growFor(s, tl.n, len(b.objs), b.end, expected)
@@ -199,7 +201,7 @@ func readParallel(t *textStream, src string, s partedSink, tl *tally, expected i
 	close(sp.quit)
 	for range sp.order { // let the splitter end
 	}
-	return whole
+	return whole, err
 }
 
 // growFor makes room in s for the next objects from an estimate of how

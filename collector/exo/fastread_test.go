@@ -2,6 +2,8 @@ package exo
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -31,7 +33,10 @@ func readBoth(t *testing.T, data []byte) (whole bool, mailboxes []snapshot.Mailb
 		return false, nil
 	}
 	fast, ft := newSink().(*listSink[snapshot.Mailbox]), &tally{}
-	if !readParallel(ts, "Get-Mailbox.json", fast, ft, int64(len(data))) {
+	if whole, err := readParallel(t.Context(), ts, "Get-Mailbox.json", fast, ft, int64(len(data))); err != nil || !whole {
+		if err != nil {
+			t.Fatal(err)
+		}
 		return false, nil
 	}
 	if classicErr != nil {
@@ -113,5 +118,30 @@ func TestParallelManyBlocks(t *testing.T) {
 		if m.Name != fmt.Sprintf("m%d", i) || m.Guid != fmt.Sprintf("g%d", i) {
 			t.Fatalf("mailbox %d is %q %q", i, m.Name, m.Guid)
 		}
+	}
+}
+
+// A cancelled collection stops reading at the next block instead of
+// reading the rest of a file of gigabytes.
+func TestParallelStopsWhenCancelled(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[")
+	for i := range 5000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"Name":"m%d","Pad":"%s"}`, i, strings.Repeat("x", 1000))
+	}
+	sb.WriteString("]")
+	ts, err := newTextStream(strings.NewReader(sb.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	s, tl := datasets[0].newSink().(partedSink), &tally{}
+	whole, err := readParallel(ctx, ts, "Get-Mailbox.json", s, tl, int64(sb.Len()))
+	if !errors.Is(err, context.Canceled) || whole || tl.n != 0 {
+		t.Fatalf("whole %v, %d objects, error %v", whole, tl.n, err)
 	}
 }
