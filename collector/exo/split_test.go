@@ -50,3 +50,26 @@ func FuzzSplitObject(f *testing.F) {
 		}
 	})
 }
+
+// arrayElements gives the elements encoding/json gives for a valid array.
+func FuzzArrayElements(f *testing.F) {
+	for _, s := range []string{`[]`, `[ ]`, `["a"]`, `[ "a" , 1,null,true, {"b":[1,"]"]} ,[ ] ,-1.5e3]`, "[\n  \"SMTP:a@b\",\n  \"smtp:c@d\"\n]", `["\"]\\"]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = bytes.TrimSpace(data)
+		var want []json.RawMessage
+		if !json.Valid(data) || len(data) == 0 || data[0] != '[' || json.Unmarshal(data, &want) != nil {
+			return
+		}
+		got, ok := arrayElements(data, nil)
+		if !ok || len(got) != len(want) {
+			t.Fatalf("%s: %q (%v), encoding/json %q", data, got, ok, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%s: element %d is %q, encoding/json %q", data, i, got[i], want[i])
+			}
+		}
+	})
+}
