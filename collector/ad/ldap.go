@@ -193,17 +193,7 @@ func describeConnErr(err error) string {
 	case errors.As(err, &opErr):
 		return err.Error() + "; check the host and port in --ldap-url and that the DC is reachable from here"
 	}
-	// go-ldap's StartTLS flattens the handshake error into text.
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "certificate signed by unknown authority"):
-		return "the DC's TLS certificate is not signed by a trusted CA (" + msg + "); give the issuing CA with --ca-file"
-	case strings.Contains(msg, "x509: certificate is valid for"), strings.Contains(msg, "x509: cannot validate certificate"):
-		return "the DC's TLS certificate does not name this host (" + msg + "); use the DC name the certificate carries in --ldap-url"
-	case strings.Contains(msg, "x509:"):
-		return "the DC's TLS certificate was refused (" + msg + "); check its validity dates and --ca-file"
-	}
-	return msg
+	return err.Error()
 }
 
 func describeBindErr(err error) string {
@@ -430,8 +420,7 @@ func (e *searchError) Error() string {
 func connectionLost(err error) bool {
 	var opErr *net.OpError
 	return ldap.IsErrorWithCode(err, ldap.ErrorNetwork) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) ||
-		strings.Contains(err.Error(), "unable to read LDAP response packet")
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr)
 }
 
 // pagedSearch runs req with the paged-results control, one request per
