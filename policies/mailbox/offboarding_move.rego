@@ -36,10 +36,9 @@ cloud_managed := [m |
 
 checked := count(cloud_managed)
 
-offboarding(r) if {
-	lib.in_list(r.direction, lib.params.offboarding_move_directions)
-	not lib.in_list(r.status, lib.params.offboarding_ignored_statuses)
-}
+offboarding_directions := {lower(d) | some d in lib.params.offboarding_move_directions}
+
+offboarding_ignored_statuses := {lower(s) | some s in lib.params.offboarding_ignored_statuses}
 
 # request_key is how a move request names its mailbox: by ExchangeGuid,
 # else ExternalDirectoryObjectId, else alias (lower case).
@@ -57,8 +56,17 @@ mailbox_key_fields := {"guid": "exchange_guid", "edoid": "external_directory_obj
 
 # offboarding_requests are few; matching them to mailboxes goes through the
 # sets of their key values, so the cost grows with the mailboxes, not with
-# mailboxes times requests.
-offboarding_requests := [r | some r in input.exo.move_requests; offboarding(r)]
+# mailboxes times requests. The engine evaluates the rule once per slice of
+# the mailboxes, each time over all move requests: the parameter sets are
+# lower-cased and bound once.
+offboarding_requests := [r |
+	some r in input.exo.move_requests
+	lower(r.direction) in directions
+	not lower(r.status) in ignored
+] if {
+	directions := offboarding_directions
+	ignored := offboarding_ignored_statuses
+}
 
 # requested maps each kind of key the offboarding requests use to the values
 # they name; a kind no request uses is absent, so mailboxes are not looked
