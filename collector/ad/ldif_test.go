@@ -346,10 +346,24 @@ func FuzzParseLDIF(f *testing.F) {
 	f.Add([]byte(ldapsearchSample))
 	f.Add([]byte("dn: CN=a\n member;range=0-*: x\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = parseLDIF(bytes.NewReader(b), "fuzz.ldif", func(e *entry) error {
+		// ReadLDIF's reused entry must give what fresh entries give.
+		var fresh []*entry
+		errFresh := parseLDIF(bytes.NewReader(b), "fuzz.ldif", func(e *entry) error {
+			fresh = append(fresh, e)
+			return nil
+		})
+		n := 0
+		errReused := readLDIF(bytes.NewReader(b), "fuzz.ldif", true, func(e *entry) error {
+			if n >= len(fresh) || !sameEntry(e, fresh[n]) {
+				t.Fatalf("entry %d differs when reused", n)
+			}
+			n++
 			_, _ = e.foldRanges()
 			return nil
 		})
+		if fmt.Sprint(errFresh) != fmt.Sprint(errReused) || n != len(fresh) {
+			t.Fatalf("fresh: %d entries, %v; reused: %d, %v", len(fresh), errFresh, n, errReused)
+		}
 	})
 }
 
