@@ -256,7 +256,10 @@ func canonicalGUIDString(s string) (string, error) {
 }
 
 // immutableID is the Entra onPremisesImmutableId form of an objectGUID.
-func immutableID(raw []byte) string { return base64.StdEncoding.EncodeToString(raw) }
+func immutableID(raw []byte) string { return string(appendImmutableID(nil, raw)) }
+
+// appendImmutableID appends the immutableID form of raw to dst.
+func appendImmutableID(dst, raw []byte) []byte { return base64.StdEncoding.AppendEncode(dst, raw) }
 
 // parseGeneralizedTime reads AD's GeneralizedTime ("20240115103000.0Z").
 func parseGeneralizedTime(s string) (time.Time, error) {
