@@ -98,3 +98,17 @@ func BenchmarkXLSX600k(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	runtime.KeepAlive(r)
 }
+
+// BenchmarkFindingsJSON writes findings.json for a report with 20,000
+// generated mailbox rows.
+func BenchmarkFindingsJSON(b *testing.B) {
+	r := bigReport(20_000)
+	var out countingWriter
+	b.ResetTimer()
+	for b.Loop() {
+		if err := (jsonWriter{}).Write(context.Background(), &out, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(out.n / int64(b.N))
+}

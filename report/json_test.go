@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // TestJSONStreamsEncoderBytes checks that the streaming findings.json
@@ -32,5 +34,13 @@ func TestJSONStreamsEncoderBytes(t *testing.T) {
 			t.Fatalf("%s: streamed findings.json differs from json.Encoder's at byte %d: %q vs %q", name, i,
 				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
 		}
+	}
+}
+
+// TestJSONDirect checks that every type of findings.json is written by
+// jsontag's own encoders, not handed to encoding/json.
+func TestJSONDirect(t *testing.T) {
+	if p := jsontag.Indirect(reflect.TypeFor[evaluate.Report]()); p != "" {
+		t.Fatal(p, ": a findings.json type is encoded by encoding/json: give it a type jsontag.AppendIndent handles")
 	}
 }

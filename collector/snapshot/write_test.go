@@ -2,10 +2,12 @@ package snapshot_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 
 	"github.com/exoready/exoready/collector/snapshot"
 	"github.com/exoready/exoready/fixtures"
+	"github.com/exoready/exoready/internal/jsontag"
 	"github.com/exoready/exoready/tools/gen"
 )
 
@@ -57,5 +59,14 @@ func TestWriteJSONLargeMatchesMarshal(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), want) {
 		t.Fatalf("WriteJSON of a 3,000-mailbox snapshot differs from Marshal (%d vs %d bytes)", got.Len(), len(want))
+	}
+}
+
+// TestWriteJSONDirect checks that every type of the snapshot is written
+// by jsontag's own encoders, not handed to encoding/json: a field added
+// with a type they do not handle would make the writer slow again.
+func TestWriteJSONDirect(t *testing.T) {
+	if p := jsontag.Indirect(reflect.TypeFor[snapshot.Snapshot]()); p != "" {
+		t.Fatal(p, ": a snapshot type is encoded by encoding/json: give it a type jsontag.AppendIndent handles")
 	}
 }

@@ -2,7 +2,6 @@ package jsontag
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"reflect"
@@ -14,13 +13,13 @@ import (
 // SetEscapeHTML(false) would, trailing newline included, without holding
 // the whole document in memory: structs of the named packages are written
 // field by field and slices of them element by element, so only one
-// element is encoded at a time. Everything else (maps, times, plain
-// values) goes through encoding/json.
+// chunk of elements is encoded at a time. Values are encoded with
+// AppendIndent.
 func Stream(w io.Writer, v any, pkgs ...string) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	sw := &streamWriter{w: bw, pkgs: pkgs}
 	rv := reflect.ValueOf(v)
-	sw.value(rv, "")
+	sw.value(rv, 0)
 	bw.WriteByte('\n')
 	if sw.err != nil {
 		return sw.err
@@ -31,7 +30,7 @@ func Stream(w io.Writer, v any, pkgs ...string) error {
 type streamWriter struct {
 	w    *bufio.Writer
 	pkgs []string
-	buf  bytes.Buffer
+	buf  []byte
 	err  error
 }
 
@@ -40,7 +39,7 @@ var marshalerType = reflect.TypeFor[json.Marshaler]()
 // walked reports whether t is a struct of one of the packages, without
 // custom JSON encoding: those are written field by field.
 func (sw *streamWriter) walked(t reflect.Type) bool {
-	if t.Kind() != reflect.Struct || t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+	if t.Kind() != reflect.Struct || hasMarshaler(t) {
 		return false
 	}
 	for _, p := range sw.pkgs {
@@ -51,8 +50,8 @@ func (sw *streamWriter) walked(t reflect.Type) bool {
 	return false
 }
 
-// value writes v at an indentation of prefix, its first line unindented.
-func (sw *streamWriter) value(v reflect.Value, prefix string) {
+// value writes v at an indentation of depth, its first line unindented.
+func (sw *streamWriter) value(v reflect.Value, depth int) {
 	if sw.err != nil {
 		return
 	}
@@ -63,9 +62,9 @@ func (sw *streamWriter) value(v reflect.Value, prefix string) {
 			sw.w.WriteString("null")
 			return
 		}
-		sw.value(v.Elem(), prefix)
+		sw.value(v.Elem(), depth)
 	case sw.walked(t):
-		sw.structFields(v, prefix)
+		sw.structFields(v, depth)
 	case t.Kind() == reflect.Slice && sw.walked(t.Elem()):
 		if v.IsNil() {
 			sw.w.WriteString("null")
@@ -76,19 +75,24 @@ func (sw *streamWriter) value(v reflect.Value, prefix string) {
 			return
 		}
 		sw.w.WriteByte('[')
-		sw.elements(v, prefix+"  ")
-		sw.w.WriteString("\n" + prefix + "]")
+		sw.elements(v, depth+1)
+		sw.w.Write(newline(sw.buf[:0], depth))
+		sw.w.WriteByte(']')
 	default:
-		sw.encode(v, prefix)
+		sw.encode(v, depth)
 	}
 }
 
-func (sw *streamWriter) structFields(v reflect.Value, prefix string) {
-	inner := prefix + "  "
+func (sw *streamWriter) structFields(v reflect.Value, depth int) {
+	fields, ok := structFields(v.Type())
+	if !ok {
+		sw.encode(v, depth)
+		return
+	}
 	n := 0
-	for _, f := range Fields(v.Type()) {
-		fv := v.Field(f.Index)
-		if f.OmitEmpty && IsEmpty(fv) {
+	for _, f := range fields {
+		fv := v.FieldByIndex(f.index)
+		if f.omitEmpty && IsEmpty(fv) {
 			continue
 		}
 		if n == 0 {
@@ -97,81 +101,58 @@ func (sw *streamWriter) structFields(v reflect.Value, prefix string) {
 			sw.w.WriteByte(',')
 		}
 		n++
-		sw.w.WriteString("\n" + inner)
-		key, _ := json.Marshal(f.Name)
-		sw.w.Write(key)
-		sw.w.WriteString(": ")
-		sw.value(fv, inner)
+		sw.w.Write(newline(sw.buf[:0], depth+1))
+		sw.w.WriteString(f.key)
+		sw.value(fv, depth+1)
 	}
 	if n == 0 {
 		sw.w.WriteString("{}")
 		return
 	}
-	sw.w.WriteString("\n" + prefix + "}")
+	sw.w.Write(newline(sw.buf[:0], depth))
+	sw.w.WriteByte('}')
 }
 
-// encode writes v with encoding/json, as Marshal's encoder would at this depth.
-func (sw *streamWriter) encode(v reflect.Value, prefix string) {
-	sw.buf.Reset()
-	if err := encodeTo(&sw.buf, v, prefix); err != nil {
-		sw.err = err
-		return
+// encode writes v at this depth.
+func (sw *streamWriter) encode(v reflect.Value, depth int) {
+	sw.buf, sw.err = appendValue(sw.buf[:0], v, depth)
+	if sw.err == nil {
+		sw.w.Write(sw.buf)
 	}
-	sw.w.Write(sw.buf.Bytes())
-}
-
-func encodeTo(buf *bytes.Buffer, v reflect.Value, prefix string) error {
-	n := buf.Len()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent(prefix, "  ")
-	if err := enc.Encode(v.Interface()); err != nil {
-		return err
-	}
-	if buf.Len() > n {
-		buf.Truncate(buf.Len() - 1) // Encode's newline
-	}
-	return nil
 }
 
 // chunk is how many list elements one worker encodes at a time.
 const chunk = 512
 
-// elements writes the elements of a list, each on its own line after a
-// comma. Long lists are encoded by one worker per processor, a chunk of
-// elements at a time, and written in order.
-func (sw *streamWriter) elements(v reflect.Value, prefix string) {
+// elements writes the elements of a list at depth, each on its own line
+// after a comma. Long lists are encoded by one worker per processor, a
+// chunk of elements at a time, and written in order.
+func (sw *streamWriter) elements(v reflect.Value, depth int) {
 	n := v.Len()
-	lead := "\n" + prefix
-	encodeChunk := func(buf *bytes.Buffer, from int) error {
-		for i := from; i < min(from+chunk, n); i++ {
+	enc := encoderOf(v.Type().Elem())
+	encodeChunk := func(b []byte, from int) ([]byte, error) {
+		e := encoderState{b: b}
+		for i := from; i < min(from+chunk, n) && e.err == nil; i++ {
 			if i > 0 {
-				buf.WriteByte(',')
+				e.b = append(e.b, ',')
 			}
-			buf.WriteString(lead)
-			if err := encodeTo(buf, v.Index(i), prefix); err != nil {
-				return err
-			}
+			e.b = newline(e.b, depth)
+			enc(&e, v.Index(i), depth)
 		}
-		return nil
+		return e.b, e.err
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if n <= chunk || workers == 1 {
-		sw.buf.Reset()
-		if sw.err = encodeChunk(&sw.buf, 0); sw.err == nil {
-			sw.w.Write(sw.buf.Bytes())
-		}
-		for from := chunk; from < n && sw.err == nil; from += chunk {
-			sw.buf.Reset()
-			if sw.err = encodeChunk(&sw.buf, from); sw.err == nil {
-				sw.w.Write(sw.buf.Bytes())
+		for from := 0; from < n && sw.err == nil; from += chunk {
+			if sw.buf, sw.err = encodeChunk(sw.buf[:0], from); sw.err == nil {
+				sw.w.Write(sw.buf)
 			}
 		}
 		return
 	}
 	type job struct {
 		from int
-		out  chan *bytes.Buffer
+		out  chan *[]byte
 		err  error
 	}
 	jobs := make(chan *job)
@@ -180,15 +161,15 @@ func (sw *streamWriter) elements(v reflect.Value, prefix string) {
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				buf := new(bytes.Buffer)
-				j.err = encodeChunk(buf, j.from)
+				buf := bufPool.Get().(*[]byte)
+				*buf, j.err = encodeChunk((*buf)[:0], j.from)
 				j.out <- buf
 			}
 		})
 	}
 	go func() {
 		for from := 0; from < n; from += chunk {
-			j := &job{from: from, out: make(chan *bytes.Buffer, 1)}
+			j := &job{from: from, out: make(chan *[]byte, 1)}
 			order <- j
 			jobs <- j
 		}
@@ -201,8 +182,11 @@ func (sw *streamWriter) elements(v reflect.Value, prefix string) {
 			sw.err = j.err
 		}
 		if sw.err == nil {
-			sw.w.Write(buf.Bytes())
+			sw.w.Write(*buf)
 		}
+		bufPool.Put(buf)
 	}
 	wg.Wait()
 }
+
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
