@@ -622,3 +622,22 @@ func TestPlainOfEmptyValues(t *testing.T) {
 		t.Fatalf("\n got %#v\nwant %#v", got, want)
 	}
 }
+
+// TestShardsOf checks the slicing of big arrays: slices of 2,000 elements,
+// never more than maxShards of them, at least one.
+func TestShardsOf(t *testing.T) {
+	for _, tc := range []struct{ n, configured, size, shards int }{
+		{0, 0, defaultShardSize, 1},
+		{1999, 0, defaultShardSize, 1},
+		{10000, 0, defaultShardSize, 5},
+		{100000, 0, 3125, 32},
+		{600000, 0, 18750, 32},
+		{600001, 0, 18751, 32},
+		{7, 3, 3, 3},
+		{7, 1 << 30, 1 << 30, 1},
+	} {
+		if size, shards := shardsOf(tc.n, tc.configured); size != tc.size || shards != tc.shards || (tc.n > 0 && (shards-1)*size >= tc.n) {
+			t.Errorf("shardsOf(%d, %d) = %d, %d; want %d, %d", tc.n, tc.configured, size, shards, tc.size, tc.shards)
+		}
+	}
+}
