@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -36,10 +37,14 @@ const (
 
 // book is one workbook being written.
 type book struct {
-	ctx context.Context
-	f   *excelize.File
-	r   *evaluate.Report
-	st  *styles
+	ctx    context.Context
+	f      *excelize.File
+	r      *evaluate.Report
+	st     *styles
+	tmpDir string
+	// bodies are the body rows of the streamed sheets by sheet name,
+	// spliced in when the workbook is assembled.
+	bodies map[string]*bodyWriter
 }
 
 func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report) error {
@@ -49,7 +54,12 @@ func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report)
 	if err != nil {
 		return fmt.Errorf("xlsx styles: %w", err)
 	}
-	b := &book{ctx: ctx, f: f, r: r, st: st}
+	b := &book{ctx: ctx, f: f, r: r, st: st, tmpDir: x.o.TmpDir, bodies: map[string]*bodyWriter{}}
+	defer func() {
+		for _, body := range b.bodies {
+			body.remove()
+		}
+	}()
 	steps := []struct {
 		sheet string
 		fn    func() error
@@ -79,7 +89,11 @@ func (x *xlsxWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report)
 	if err := f.SetDocProps(b.docProps()); err != nil {
 		return fmt.Errorf("xlsx properties: %w", err)
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	var workbook bytes.Buffer
+	if _, err := f.WriteTo(&workbook); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	if err := assemble(w, workbook.Bytes(), b.bodies); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
 	return nil
@@ -127,10 +141,11 @@ type sheet struct {
 	b      *book
 	name   string
 	sw     *excelize.StreamWriter
+	body   *bodyWriter
 	cols   []column
 	layout sheetLayout
 	row    int
-	cells  []any
+	cells  []bodyCell
 	height float64 // points the row being built needs, 0 = default
 }
 
@@ -189,16 +204,19 @@ func (b *book) newSheet(name string, cols []column, layout sheetLayout) (*sheet,
 	}); err != nil {
 		return nil, err
 	}
-	s := &sheet{b: b, name: name, sw: sw, cols: cols, layout: layout, cells: make([]any, len(cols))}
 	headerLines := 2
-	for i, c := range cols {
-		s.cells[i] = excelize.Cell{StyleID: b.st.header, Value: c.header}
+	for _, c := range cols {
 		headerLines = max(headerLines, wrappedLines(c.header, int(c.width*0.8))) // bold, whole words
 	}
-	if err := s.flushRow(excelize.RowOpts{Height: float64(headerLines)*bodyLineHeight + 2}); err != nil {
+	if err := sw.SetRow("A1", headerCells(cols, b.st.header), excelize.RowOpts{Height: float64(headerLines)*bodyLineHeight + 2}); err != nil {
 		return nil, err
 	}
-	return s, nil
+	body, err := newBodyWriter(b.tmpDir)
+	if err != nil {
+		return nil, err
+	}
+	b.bodies[name] = body
+	return &sheet{b: b, name: name, sw: sw, body: body, cols: cols, layout: layout, row: 1, cells: make([]bodyCell, len(cols))}, nil
 }
 
 // set puts text in column i of the row being built, with the column's
@@ -213,12 +231,12 @@ func (s *sheet) set(i int, v string, style ...int) {
 	}
 	if v == "" {
 		if len(style) > 0 && style[0] != 0 {
-			s.cells[i] = excelize.Cell{StyleID: st} // keep a highlight on an empty value
+			s.cells[i].kind, s.cells[i].style = cellStyled, st // keep a highlight on an empty value
 		}
 		return
 	}
 	v = clip(validUTF8(v), excelCellLimit)
-	s.cells[i] = excelize.Cell{StyleID: st, Value: v}
+	s.cells[i].kind, s.cells[i].style, s.cells[i].text = cellText, st, v
 	switch {
 	case st == s.b.st.mono || st == s.b.st.small:
 		s.grow(i, wrappedLines(v, int(s.cols[i].width*charsPerWidth)), smallLineHeight)
@@ -256,7 +274,12 @@ func (s *sheet) setValue(i int, v any, style ...int) {
 	if len(style) > 0 && style[0] != 0 {
 		st = style[0]
 	}
-	s.cells[i] = excelize.Cell{StyleID: st, Value: v}
+	if v == nil {
+		s.cells[i].kind, s.cells[i].style = cellStyled, st
+		return
+	}
+	s.cells[i].style = st
+	s.cells[i].setNumber(v)
 }
 
 // next writes the row built with set and starts a new one.
@@ -266,25 +289,26 @@ func (s *sheet) next() error {
 			return err
 		}
 	}
-	var opts []excelize.RowOpts
+	height := 0.0
 	if s.height > bodyLineHeight+3 {
-		opts = append(opts, excelize.RowOpts{Height: min(s.height, maxRowHeight)})
+		height = min(s.height, maxRowHeight)
 	}
 	s.height = 0
-	return s.flushRow(opts...)
+	return s.flushRow(height)
 }
 
-func (s *sheet) flushRow(opts ...excelize.RowOpts) error {
+// flushRow writes the row built with set, height points high (0:
+// default), and empties the cells.
+func (s *sheet) flushRow(height float64) error {
 	s.row++
-	ref, err := excelize.CoordinatesToCellName(1, s.row)
-	if err != nil {
-		return err
+	if s.row > excelize.TotalRows {
+		return excelize.ErrMaxRows
 	}
-	if err := s.sw.SetRow(ref, s.cells, opts...); err != nil {
+	if err := s.body.row(s.row, height, s.cells); err != nil {
 		return err
 	}
 	for i := range s.cells {
-		s.cells[i] = nil
+		s.cells[i].kind, s.cells[i].style, s.cells[i].text = cellNone, 0, ""
 	}
 	return nil
 }
@@ -295,7 +319,7 @@ func (s *sheet) close(empty string) error {
 	f := s.b.f
 	if s.row == 1 {
 		s.set(0, empty, s.b.st.note)
-		if err := s.flushRow(); err != nil {
+		if err := s.flushRow(0); err != nil {
 			return err
 		}
 	} else {
@@ -327,6 +351,9 @@ func (s *sheet) close(empty string) error {
 		}); err != nil {
 			return err
 		}
+	}
+	if err := s.body.finish(); err != nil {
+		return err
 	}
 	return s.sw.Flush()
 }
