@@ -73,7 +73,7 @@ type bodyWriter struct {
 // deflateJob is one chunk of rows being deflated.
 type deflateJob struct {
 	data []byte
-	out  bytes.Buffer
+	out  *bytes.Buffer
 	done chan struct{}
 }
 
@@ -83,7 +83,11 @@ const bodyChunk = 1 << 20
 // per cent of the standard library's default, several times faster.
 const deflateLevel = 6
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyChunk+64<<10); return &b }}
+var (
+	chunkPool   = sync.Pool{New: func() any { b := make([]byte, 0, bodyChunk+64<<10); return &b }}
+	outPool     = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	deflatePool = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, deflateLevel); return w }}
+)
 
 func newBodyWriter(dir string) (*bodyWriter, error) {
 	f, err := os.CreateTemp(dir, "exoready-rows-*.deflate")
@@ -97,9 +101,10 @@ func newBodyWriter(dir string) (*bodyWriter, error) {
 	}
 	for range workers {
 		go func() {
-			zw, _ := flate.NewWriter(nil, deflateLevel)
+			zw := deflatePool.Get().(*flate.Writer)
+			defer deflatePool.Put(zw)
 			for j := range bw.jobs {
-				zw.Reset(&j.out)
+				zw.Reset(j.out)
 				zw.Write(j.data)
 				zw.Flush() // ends on a byte boundary, no final block
 				close(j.done)
@@ -118,6 +123,8 @@ func newBodyWriter(dir string) (*bodyWriter, error) {
 			}
 			data := j.data[:0]
 			chunkPool.Put(&data)
+			j.out.Reset()
+			outPool.Put(j.out)
 		}
 	}()
 	return bw, nil
@@ -128,7 +135,7 @@ func (bw *bodyWriter) send() {
 	if len(bw.chunk) == 0 {
 		return
 	}
-	j := &deflateJob{data: bw.chunk, done: make(chan struct{})}
+	j := &deflateJob{data: bw.chunk, out: outPool.Get().(*bytes.Buffer), done: make(chan struct{})}
 	bw.order <- j
 	bw.jobs <- j
 	bw.chunk = (*chunkPool.Get().(*[]byte))[:0]
@@ -384,7 +391,9 @@ func spliceSheet(zw *zip.Writer, f *zip.File, body *bodyWriter) error {
 	}
 	head, tail := part[:at], part[at:]
 	var dh, dt bytes.Buffer
-	fw, _ := flate.NewWriter(&dh, deflateLevel)
+	fw := deflatePool.Get().(*flate.Writer)
+	defer deflatePool.Put(fw)
+	fw.Reset(&dh)
 	fw.Write(head)
 	fw.Flush()
 	fw.Reset(&dt)
