@@ -2,9 +2,12 @@ package snapshot
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Join computes s.Joined from s.AD and s.EXO: every mailbox once, its AD
@@ -24,37 +27,67 @@ func Join(s *Snapshot) {
 	claimed := make([]bool, len(s.AD.Users))
 	joined := make([]JoinedMailbox, 0, len(s.EXO.Mailboxes)+len(idx.candidates)/8)
 
+	// Pairing is sequential (a claimed AD object is not offered twice, in
+	// mailbox order); what each pair then needs is computed on every
+	// processor.
 	for i := range s.EXO.Mailboxes {
 		m := &s.EXO.Mailboxes[i]
-		j := JoinedMailbox{EXO: m, DisplayName: m.DisplayName, Kind: MailboxKind(m.RecipientTypeDetails)}
-		if j.Kind == "" {
-			j.Kind = KindOther
-		}
+		j := JoinedMailbox{EXO: m}
 		if ai, method := idx.find(m, claimed); ai >= 0 {
 			claimed[ai] = true
 			j.AD = &s.AD.Users[ai]
 			j.JoinMethod = method
 		}
-		j.ID = joinedID(&j)
-		j.Location = location(&j)
-		j.Drift = Drift(j.AD, j.EXO)
 		joined = append(joined, j)
 	}
 	for _, ai := range idx.candidates {
-		if claimed[ai] {
-			continue
+		if !claimed[ai] {
+			joined = append(joined, JoinedMailbox{AD: &s.AD.Users[ai]})
 		}
-		a := &s.AD.Users[ai]
-		j := JoinedMailbox{AD: a, DisplayName: a.DisplayName, Kind: MailboxKind(a.RecipientTypeDetails)}
-		if j.Kind == "" {
-			j.Kind = KindOther // a mailbox-enabled user whose type was never stamped
-		}
-		j.ID = joinedID(&j)
-		j.Location = location(&j)
-		joined = append(joined, j)
 	}
-	sort.Slice(joined, func(a, b int) bool { return joined[a].ID < joined[b].ID })
+	forEachChunk(len(joined), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			complete(&joined[i])
+		}
+	})
+	slices.SortStableFunc(joined, func(a, b JoinedMailbox) int { return strings.Compare(a.ID, b.ID) })
 	s.Joined = joined
+}
+
+// complete fills in what a joined pair (or lone side) shows: name, kind,
+// id, location and drift.
+func complete(j *JoinedMailbox) {
+	if j.EXO != nil {
+		j.DisplayName, j.Kind = j.EXO.DisplayName, MailboxKind(j.EXO.RecipientTypeDetails)
+	} else {
+		j.DisplayName, j.Kind = j.AD.DisplayName, MailboxKind(j.AD.RecipientTypeDetails)
+	}
+	if j.Kind == "" {
+		j.Kind = KindOther // e.g. a mailbox-enabled user whose type was never stamped
+	}
+	j.ID = joinedID(j)
+	j.Location = location(j)
+	j.Drift = Drift(j.AD, j.EXO)
+}
+
+// forEachChunk calls fn on consecutive ranges of [0, n) on every processor
+// and returns when all are done.
+func forEachChunk(n int, fn func(lo, hi int)) {
+	const chunk = 4096
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+chunk, n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // adIndex holds the AD mailbox objects a mailbox can join to, by each key.
@@ -214,7 +247,7 @@ func Drift(ad *ADRecipient, exo *Mailbox) []AttributeDrift {
 	add := func(attr, adName string, a, e any) {
 		out = append(out, AttributeDrift{Attribute: attr, ADName: adName, AD: a, EXO: e})
 	}
-	if !sameAddressSet(ad.ProxyAddresses, exo.EmailAddresses) {
+	if !sameSet(ad.ProxyAddresses, exo.EmailAddresses, sameAddress) {
 		add("EmailAddresses", "proxyAddresses", sortedCopy(ad.ProxyAddresses), sortedCopy(exo.EmailAddresses))
 	}
 	if !strings.EqualFold(ad.Mail, exo.WindowsEmailAddress) && exo.WindowsEmailAddress != "" {
@@ -227,16 +260,14 @@ func Drift(ad *ADRecipient, exo *Mailbox) []AttributeDrift {
 	if adHidden != exo.HiddenFromAddressListsEnabled {
 		add("HiddenFromAddressListsEnabled", "msExchHideFromAddressLists", adHidden, exo.HiddenFromAddressListsEnabled)
 	}
-	for n := 1; n <= 15; n++ {
-		k := fmt.Sprintf("CustomAttribute%d", n)
-		if a, e := ad.CustomAttributes[k], exo.CustomAttributes[k]; a != e {
-			add(k, fmt.Sprintf("extensionAttribute%d", n), a, e)
+	for _, n := range customAttributeNames {
+		if a, e := ad.CustomAttributes[n.exo], exo.CustomAttributes[n.exo]; a != e {
+			add(n.exo, n.ad, a, e)
 		}
 	}
-	for n := 1; n <= 5; n++ {
-		k := fmt.Sprintf("ExtensionCustomAttribute%d", n)
-		if a, e := ad.ExtensionCustomAttributes[k], exo.ExtensionCustomAttributes[k]; !sameStringSet(a, e) {
-			add(k, fmt.Sprintf("msExchExtensionCustomAttribute%d", n), sortedCopy(a), sortedCopy(e))
+	for _, n := range extensionAttributeNames {
+		if a, e := ad.ExtensionCustomAttributes[n.exo], exo.ExtensionCustomAttributes[n.exo]; !sameSet(a, e, equalString) {
+			add(n.exo, n.ad, sortedCopy(a), sortedCopy(e))
 		}
 	}
 	if ak, ek := MailboxKind(ad.RecipientTypeDetails), MailboxKind(exo.RecipientTypeDetails); ak != "" && ek != "" && ak != ek {
@@ -245,37 +276,49 @@ func Drift(ad *ADRecipient, exo *Mailbox) []AttributeDrift {
 	return out
 }
 
-// normalizeAddress keeps the prefix as written (its case marks the primary)
-// and lower-cases the address part.
-func normalizeAddress(p string) string {
-	if i := strings.IndexByte(p, ':'); i > 0 {
-		return p[:i+1] + strings.ToLower(p[i+1:])
+// attributeName is an Exchange attribute's name in EXO and in AD.
+type attributeName struct{ exo, ad string }
+
+var (
+	customAttributeNames    = attributeNames(15, "CustomAttribute%d", "extensionAttribute%d")
+	extensionAttributeNames = attributeNames(5, "ExtensionCustomAttribute%d", "msExchExtensionCustomAttribute%d")
+)
+
+func attributeNames(n int, exo, ad string) []attributeName {
+	names := make([]attributeName, n)
+	for i := range names {
+		names[i] = attributeName{fmt.Sprintf(exo, i+1), fmt.Sprintf(ad, i+1)}
 	}
-	return strings.ToLower(p)
+	return names
 }
 
-func sameAddressSet(a, b []string) bool {
-	return sameSet(a, b, normalizeAddress)
-}
-
-func sameStringSet(a, b []string) bool {
-	return sameSet(a, b, func(s string) string { return s })
-}
-
-func sameSet(a, b []string, norm func(string) string) bool {
-	set := make(map[string]struct{}, len(a))
-	for _, v := range a {
-		set[norm(v)] = struct{}{}
+// sameAddress compares two proxy addresses: the prefix as written (its case
+// marks the primary), the address part ignoring case.
+func sameAddress(a, b string) bool {
+	i, j := strings.IndexByte(a, ':'), strings.IndexByte(b, ':')
+	if i <= 0 || j <= 0 {
+		return i <= 0 && j <= 0 && strings.EqualFold(a, b)
 	}
-	other := make(map[string]struct{}, len(b))
-	for _, v := range b {
-		n := norm(v)
-		if _, ok := set[n]; !ok {
+	return a[:i] == b[:j] && strings.EqualFold(a[i:], b[j:])
+}
+
+func equalString(a, b string) bool { return a == b }
+
+// sameSet reports whether a and b hold the same values, as sets, under eq.
+// The lists are a mailbox's few addresses or attribute values, so each
+// value is looked for in the other list rather than hashed.
+func sameSet(a, b []string, eq func(string, string) bool) bool {
+	return within(a, b, eq) && within(b, a, eq)
+}
+
+// within reports whether every value of a is in b.
+func within(a, b []string, eq func(string, string) bool) bool {
+	for _, x := range a {
+		if !slices.ContainsFunc(b, func(y string) bool { return eq(x, y) }) {
 			return false
 		}
-		other[n] = struct{}{}
 	}
-	return len(other) == len(set)
+	return true
 }
 
 func sortedCopy(v []string) []string {
