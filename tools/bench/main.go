@@ -88,6 +88,7 @@ type result struct {
 	Millis    int64            `json:"ms"`
 	PeakHeap  uint64           `json:"peak_heap_mb,omitempty"` // Go heap, sampled
 	RSS       uint64           `json:"rss_mb,omitempty"`       // peak resident set, from /usr/bin/time -v
+	CPUMillis int64            `json:"cpu_ms,omitempty"`       // user + system time, from /usr/bin/time -v
 	Phases    map[string]int64 `json:"phases,omitempty"`       // ms
 	Counts    map[string]int   `json:"counts,omitempty"`
 }

@@ -16,6 +16,7 @@ var (
 	wallLine = regexp.MustCompile(`Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)`)
 	rssLine  = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
 	exitLine = regexp.MustCompile(`Exit status: (\d+)`)
+	cpuLine  = regexp.MustCompile(`(?:User|System) time \(seconds\): (\d+(?:\.\d+)?)`)
 )
 
 // timed reads what /usr/bin/time -v wrote about a command, and the phases
@@ -37,6 +38,10 @@ func timed(name string, n int, timeFile, findings, logFile string) error {
 	if m := rssLine.FindSubmatch(raw); m != nil {
 		kb, _ := strconv.ParseUint(string(m[1]), 10, 64)
 		r.RSS = kb >> 10
+	}
+	for _, m := range cpuLine.FindAllSubmatch(raw, -1) {
+		s, _ := strconv.ParseFloat(string(m[1]), 64)
+		r.CPUMillis += int64(s * 1000)
 	}
 	if m := exitLine.FindSubmatch(raw); m != nil {
 		r.Counts["exit"], _ = strconv.Atoi(string(m[1]))
@@ -117,7 +122,7 @@ func table(path string) error {
 
 	fmt.Println("End-to-end `exoready scan` (LDIF + export folder + facts → snapshot.json, findings.json, report.xlsx):")
 	fmt.Println()
-	fmt.Println("| mailboxes | wall s | peak RSS MiB | collect AD s | collect EXO s | join s | write snapshot s | evaluate s | write JSON s | write xlsx s | findings | s per 100k |")
+	fmt.Println("| mailboxes | wall s | CPU s | peak RSS MiB | collect s (AD ‖ EXO) | join s | write snapshot s | evaluate s | write JSON s | write xlsx s | findings | s per 100k |")
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range sizes {
 		r, ok := by["scan"][n]
@@ -125,8 +130,8 @@ func table(path string) error {
 			continue
 		}
 		p := r.Phases
-		fmt.Printf("| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", n, sec(r.Millis), r.RSS,
-			sec(p["collect_ad"]), sec(p["collect_exo"]), sec(p["join"]), sec(p["write_snapshot"]), sec(p["evaluate"]),
+		fmt.Printf("| %d | %s | %s | %d | %s (%s ‖ %s) | %s | %s | %s | %s | %s | %d | %s |\n", n, sec(r.Millis), sec(r.CPUMillis), r.RSS,
+			sec(p["collect"]-p["join"]), sec(p["collect_ad"]), sec(p["collect_exo"]), sec(p["join"]), sec(p["write_snapshot"]), sec(p["evaluate"]),
 			sec(p["write_json"]), sec(p["write_xlsx"]), r.Counts["findings"], sec(r.Millis*100000/int64(n)))
 	}
 	for _, n := range sizes {
