@@ -164,6 +164,10 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 				if it == nil {
 					return
 				}
+				if ctx.Err() != nil { // cancelled while waiting for a heavy item
+					done()
+					return
+				}
 				input, err := it.input()
 				for _, ri := range it.rules {
 					p := &results[ri][it.shard]
