@@ -147,8 +147,19 @@ func newEncoder(t reflect.Type) encoderFunc {
 			e.list(v.IsNil(), v.Len(), depth, func(i int) { elem(e, v.Index(i), depth+1) })
 		}
 	case reflect.Map:
-		if t == mapAnyType {
+		switch t {
+		case mapAnyType:
 			return func(e *encoderState, v reflect.Value, depth int) { e.mapAny(v.Interface().(map[string]any), depth) }
+		case reflect.TypeFor[map[string]string]():
+			return func(e *encoderState, v reflect.Value, depth int) {
+				m := v.Interface().(map[string]string)
+				sortedMap(e, m, depth, func(s string) { e.b = appendString(e.b, s) })
+			}
+		case reflect.TypeFor[map[string][]string]():
+			return func(e *encoderState, v reflect.Value, depth int) {
+				m := v.Interface().(map[string][]string)
+				sortedMap(e, m, depth, func(s []string) { e.strings(s, depth+1) })
+			}
 		}
 		if t.Key().Kind() != reflect.String || hasMarshaler(t.Key()) {
 			return fallbackEncoder
@@ -305,6 +316,11 @@ func (e *encoderState) anyValue(v any, depth int) {
 var keyPool = sync.Pool{New: func() any { return new([]string) }}
 
 func (e *encoderState) mapAny(m map[string]any, depth int) {
+	sortedMap(e, m, depth, func(v any) { e.anyValue(v, depth+1) })
+}
+
+// sortedMap appends m as an object, keys sorted, each value written by val.
+func sortedMap[V any](e *encoderState, m map[string]V, depth int, val func(V)) {
 	kp := keyPool.Get().(*[]string)
 	keys := (*kp)[:0]
 	for k := range m {
@@ -312,7 +328,7 @@ func (e *encoderState) mapAny(m map[string]any, depth int) {
 	}
 	slices.Sort(keys)
 	e.object(m == nil, len(keys), depth, func(i int) string { return keys[i] },
-		func(i int) { e.anyValue(m[keys[i]], depth+1) })
+		func(i int) { val(m[keys[i]]) })
 	clear(keys)
 	*kp = keys[:0]
 	keyPool.Put(kp)
@@ -379,7 +395,12 @@ func stringSliceEncoder(e *encoderState, v reflect.Value, depth int) {
 }
 
 func timeEncoder(e *encoderState, v reflect.Value, depth int) {
-	t := v.Interface().(time.Time)
+	var t time.Time
+	if v.CanAddr() {
+		t = *v.Addr().Interface().(*time.Time) // no copy on the heap
+	} else {
+		t = v.Interface().(time.Time)
+	}
 	if y := t.Year(); y < 0 || y > 9999 {
 		fallbackEncoder(e, v, depth) // encoding/json's error
 		return
@@ -508,16 +529,33 @@ func validNumber(s string) bool {
 
 const hexDigits = "0123456789abcdef"
 
+// plain marks the bytes a JSON string holds as they are: printable ASCII
+// but the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s quoted as encoding/json does without HTML
 // escaping: control characters, quote and backslash escaped, invalid
 // UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plain[c] {
 				i++
 				continue
 			}
