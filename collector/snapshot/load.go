@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/exoready/exoready/internal/jsondup"
@@ -88,53 +89,113 @@ func decodeSnapshot(r io.Reader, reopen func() (io.ReadCloser, error)) (*Snapsho
 	return &s, nil
 }
 
-// decodeSections decodes the top-level object field by field.
+// decodeSections decodes the top-level object field by field, and the
+// sections' arrays (ad.users, exo.mailboxes...) one element at a time:
+// encoding/json buffers a whole value before decoding it, which for a
+// section of a 600,000-mailbox snapshot is gigabytes.
 func decodeSections(dec *json.Decoder, s *Snapshot) error {
-	tok, err := dec.Token()
-	if err != nil {
+	if err := expect(dec, json.Delim('{'), reflect.TypeFor[Snapshot]()); err != nil {
 		return err
 	}
-	if tok != json.Delim('{') {
-		return &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeFor[Snapshot](), Offset: dec.InputOffset()}
-	}
-	link := linker{}
+	return decodeFields(dec, reflect.ValueOf(s).Elem(), 2, func(key string) (bool, error) {
+		if key != "joined" {
+			return false, nil
+		}
+		var err error
+		s.Joined, err = decodeJoined(dec, newLinker(s))
+		return true, err
+	})
+}
+
+// decodeFields decodes the members of the object whose opening brace was
+// read into the struct v, and reads the closing brace. Pointers to structs
+// and slices are streamed while depth > 0; other values are decoded whole.
+// special, when set, may decode a member itself (it reports true).
+func decodeFields(dec *json.Decoder, v reflect.Value, depth int, special func(string) (bool, error)) error {
+	fields := jsonFields(v.Type())
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		key, _ := tok.(string)
-		var dst any
-		switch key {
-		case "schema_version":
-			dst = &s.SchemaVersion
-		case "collected_at":
-			dst = &s.CollectedAt
-		case "sources":
-			dst = &s.Sources
-		case "ad":
-			dst = &s.AD
-		case "exo":
-			dst = &s.EXO
-		case "entra":
-			dst = &s.Entra
-		case "facts":
-			dst = &s.Facts
-		case "joined":
-			link = newLinker(s)
-			if s.Joined, err = decodeJoined(dec, link); err != nil {
+		if special != nil {
+			done, err := special(key)
+			if err != nil {
 				return inField(err, key)
 			}
-			continue
-		default:
+			if done {
+				continue
+			}
+		}
+		i, ok := fields[key]
+		if !ok {
 			return fmt.Errorf("json: unknown field %q", key)
 		}
-		if err := dec.Decode(dst); err != nil {
+		if err := decodeValue(dec, v.Field(i), depth); err != nil {
 			return inField(err, key)
 		}
 	}
-	_, err = dec.Token() // the closing brace
+	_, err := dec.Token() // the closing brace
 	return err
+}
+
+// decodeValue decodes the next value into f.
+func decodeValue(dec *json.Decoder, f reflect.Value, depth int) error {
+	t := f.Type()
+	streamed := depth > 0 && (t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct ||
+		t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct)
+	if !streamed {
+		return dec.Decode(f.Addr().Interface())
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch {
+	case tok == nil: // null: not collected
+		f.SetZero()
+		return nil
+	case t.Kind() == reflect.Pointer && tok == json.Delim('{'):
+		f.Set(reflect.New(t.Elem()))
+		return decodeFields(dec, f.Elem(), depth-1, nil)
+	case t.Kind() == reflect.Slice && tok == json.Delim('['):
+		list := reflect.MakeSlice(t, 0, 16) // [] stays an empty, non-nil list
+		for dec.More() {
+			list = reflect.Append(list, reflect.Zero(t.Elem()))
+			if err := dec.Decode(list.Index(list.Len() - 1).Addr().Interface()); err != nil {
+				return err
+			}
+		}
+		f.Set(list.Slice3(0, list.Len(), list.Len()))
+		_, err := dec.Token() // the closing bracket
+		return err
+	}
+	return &json.UnmarshalTypeError{Value: jsonKind(tok), Type: t, Offset: dec.InputOffset()}
+}
+
+// expect reads the opening delimiter of a value of type t.
+func expect(dec *json.Decoder, d json.Delim, t reflect.Type) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return &json.UnmarshalTypeError{Value: jsonKind(tok), Type: t, Offset: dec.InputOffset()}
+	}
+	return nil
+}
+
+// jsonFields maps the JSON names of a struct's fields to their index.
+func jsonFields(t reflect.Type) map[string]int {
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			m[name] = i
+		}
+	}
+	return m
 }
 
 // decodeJoined decodes the joined view one mailbox at a time, linking each
