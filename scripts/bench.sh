@@ -10,7 +10,7 @@
 #     (tools/bench);
 #   - opa eval of the same policies on the same snapshot, with the opa
 #     command of the OPA version exoready embeds, built into .cache/bin
-#     (only up to BENCH_OPA_MAX mailboxes: its memory grows ~20 GB per 100k);
+#     (only up to BENCH_OPA_MAX mailboxes: its memory grows ~7 GB per 100k);
 #   - live LDAP collection against ldapsearch on an OpenLDAP slapd loaded
 #     with the same LDIF (scripts/bench-ldap.sh; BENCH_LDAP=0 skips it).
 # Results are appended as JSON lines to BENCH_DIR/results.jsonl; the tables
@@ -70,10 +70,10 @@ for n in $sizes; do
   "$bin/bench" read-ldif "$n" "$t/ad.ldif" | tee -a "$results"
   "$bin/bench" read-export "$n" "$t/exo-export" | tee -a "$results"
 
-  # scan holds the whole tenant in memory (~50 MB per 1,000 mailboxes,
-  # docs/benchmarks.md): skip the in-memory measurements that cannot fit
-  # here rather than push the machine into swap or the OOM killer.
-  need_mb=$(( n * 60 / 1000 ))
+  # scan holds the whole tenant in memory (~20 MB of peak RSS per 1,000
+  # mailboxes, docs/benchmarks.md): skip the in-memory measurements that
+  # cannot fit here rather than push the machine into swap or the OOM killer.
+  need_mb=$(( n * ${BENCH_MB_PER_1000:-20} / 1000 ))
   avail_mb=$(awk '/MemAvailable/{print int($2/1024)}' /proc/meminfo)
   if [ "$need_mb" -gt "$avail_mb" ] && [ -z "${BENCH_FORCE:-}" ]; then
     echo "bench: $n: scan, floor, evaluate and opa eval skipped: need ~$need_mb MB, $avail_mb MB available (BENCH_FORCE=1 runs them)" >&2
