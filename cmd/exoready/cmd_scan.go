@@ -66,7 +66,7 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 		}
 		log.Info().Msg("scanning the embedded demo tenant corp.example.test")
 	} else {
-		s, err := collectSnapshot(ctx, c, e, o.Config, phases, log)
+		s, err := collectSnapshot(ctx, c, e, o.Config, o.Clock, phases, log)
 		if err != nil {
 			return err
 		}

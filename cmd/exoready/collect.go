@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -42,11 +43,13 @@ func anySourceSet(c *cli.Context, cfg *scanConfig) bool {
 // others are stopped, and the error reported is the first in the fixed order
 // AD, Exchange Online, facts, never one caused by that stop.
 // It records the duration of each source and of the join in phases (ms).
-func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, phases map[string]int64, log zerolog.Logger) (*snapshot.Snapshot, error) {
+// clock gives the collection time and the phase timings (--clock fixes it,
+// for byte-identical reruns).
+func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfig, clock func() time.Time, phases map[string]int64, log zerolog.Logger) (*snapshot.Snapshot, error) {
 	if !anySourceSet(c, cfg) {
 		return nil, usageErrorf("no source to scan: give --demo, or AD (--ldap-url / --ad-ldif) and Exchange Online (--exo-export / --exo-tenant) sources, or a --config scan.yaml that names them")
 	}
-	p := collector.Parts{CollectedAt: e.clock()}
+	p := collector.Parts{CollectedAt: clock()}
 	adProg, exoProg := progressTo(c, e), progressTo(c, e)
 	if adProg != nil && adSettings(c, cfg).any() && exoSettings(c, cfg).any() {
 		line := newProgressLine(adProg, 2)
@@ -65,11 +68,11 @@ func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfi
 	)
 	timed := func(ms *int64, err *error, run func() error) {
 		wg.Go(func() {
-			start := e.clock()
+			start := clock()
 			if *err = run(); *err != nil {
 				cancel()
 			}
-			*ms = e.clock().Sub(start).Milliseconds()
+			*ms = clock().Sub(start).Milliseconds()
 		})
 	}
 	timed(&adMs, &errs[0], func() (err error) {
@@ -98,9 +101,9 @@ func collectSnapshot(ctx context.Context, c *cli.Context, e *env, cfg *scanConfi
 	if factsOK {
 		phases["collect_facts"] = factMs
 	}
-	joinStart := e.clock()
+	joinStart := clock()
 	s := collector.Build(p)
-	phases["join"] = e.clock().Sub(joinStart).Milliseconds()
+	phases["join"] = clock().Sub(joinStart).Milliseconds()
 	return s, nil
 }
 

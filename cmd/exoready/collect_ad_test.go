@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -113,5 +114,35 @@ func runScanCases(t *testing.T, cases []scanCase) {
 				t.Fatalf("the password leaked to stderr:\n%s", stderr)
 			}
 		})
+	}
+}
+
+// TestScanIsReproducibleWithClock: --clock fixes every time a scan writes
+// (collected_at, timings), so two scans of the same exports write the same
+// snapshot.json and findings.json byte for byte.
+func TestScanIsReproducibleWithClock(t *testing.T) {
+	base := filepath.Join(hostileDir, "base")
+	var outs [2]string
+	for i := range outs {
+		outs[i] = t.TempDir()
+		code, _, stderr := run(t, "scan", "--exo-export", exoPS7, "--ad-ldif", filepath.Join(base, "config.ldif"),
+			"--ad-ldif", filepath.Join("..", "..", "fixtures", "ldap", "50-recipients.ldif"), "--facts", filepath.Join(base, "facts.yaml"),
+			"--format", "json", "--fail-on", "none", "--clock", "2026-11-21T08:00:00Z", "--out", outs[i], "--log-format", "json")
+		if code != exitOK && code != exitPartial {
+			t.Fatalf("scan %d: exit %d; stderr:\n%s", i, code, stderr)
+		}
+	}
+	for _, name := range []string{"snapshot.json", "findings.json"} {
+		a, errA := os.ReadFile(filepath.Join(outs[0], name))
+		b, errB := os.ReadFile(filepath.Join(outs[1], name))
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two scans with the same --clock", name)
+		}
+		if !bytes.Contains(a, []byte(`"2026-11-21T08:00:00Z"`)) {
+			t.Errorf("%s does not carry the --clock time", name)
+		}
 	}
 }
