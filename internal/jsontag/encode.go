@@ -337,49 +337,41 @@ func sortedMap[V any](e *encoderState, m map[string]V, depth int, val func(V)) {
 // list appends n elements, each written by elem(i), as an indented
 // array; null when isNil.
 func (e *encoderState) list(isNil bool, n, depth int, elem func(i int)) {
-	switch {
-	case isNil:
-		e.b = append(e.b, "null"...)
-		return
-	case n == 0:
-		e.b = append(e.b, "[]"...)
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range n {
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
-		e.b = newline(e.b, depth+1)
-		elem(i)
-	}
-	e.b = newline(e.b, depth)
-	e.b = append(e.b, ']')
+	e.container('[', ']', isNil, n, depth, elem)
 }
 
 // object appends n members, key(i) with the value written by val(i), as
 // an indented object; null when isNil.
 func (e *encoderState) object(isNil bool, n, depth int, key func(i int) string, val func(i int)) {
+	e.container('{', '}', isNil, n, depth, func(i int) {
+		e.b = appendString(e.b, key(i))
+		e.b = append(e.b, ": "...)
+		val(i)
+	})
+}
+
+// container appends n items, each written by item(i), one per indented
+// line between open and close; null when isNil, open and close alone when
+// empty.
+func (e *encoderState) container(open, close byte, isNil bool, n, depth int, item func(i int)) {
 	switch {
 	case isNil:
 		e.b = append(e.b, "null"...)
 		return
 	case n == 0:
-		e.b = append(e.b, "{}"...)
+		e.b = append(e.b, open, close)
 		return
 	}
-	e.b = append(e.b, '{')
+	e.b = append(e.b, open)
 	for i := range n {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
 		e.b = newline(e.b, depth+1)
-		e.b = appendString(e.b, key(i))
-		e.b = append(e.b, ": "...)
-		val(i)
+		item(i)
 	}
 	e.b = newline(e.b, depth)
-	e.b = append(e.b, '}')
+	e.b = append(e.b, close)
 }
 
 func (e *encoderState) strings(x []string, depth int) {
