@@ -59,5 +59,13 @@ func ParseReport(data []byte) (*Report, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFindings, err)
 	}
+	for i, m := range r.Inventory.Mailboxes {
+		for side, v := range [2]any{m.AD, m.EXO} {
+			if _, ok := v.(map[string]any); !ok && v != nil {
+				return nil, fmt.Errorf("%w: inventory.mailboxes[%d] (%s): %s is a %s, not an object of attributes or null",
+					ErrFindings, i, m.ID, [2]string{"ad", "exo"}[side], kindOf(v))
+			}
+		}
+	}
 	return &r, nil
 }

@@ -210,16 +210,62 @@ type Inventory struct {
 }
 
 // MailboxRow is one joined mailbox with its readiness.
+//
+// AD and EXO are the mailbox's AD recipient and EXO mailbox reduced to the
+// attributes the workbook and the rollout planner read, nil when the
+// mailbox has no such side. Evaluate sets them to *InventoryAD and
+// *InventoryEXO; a row read back from a findings.json holds the objects as
+// written there (map[string]any: a file of another build may carry other
+// attributes, and they are kept). Read them with Attr.
 type MailboxRow struct {
-	ID          string         `json:"id"`
-	DisplayName string         `json:"display_name"`
-	Kind        string         `json:"kind"`
-	Location    string         `json:"location"`
-	JoinMethod  string         `json:"join_method"`
-	AD          map[string]any `json:"ad"`
-	EXO         map[string]any `json:"exo"`
-	Drift       []string       `json:"drift"`
-	Readiness   Readiness      `json:"readiness"`
+	ID          string    `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Kind        string    `json:"kind"`
+	Location    string    `json:"location"`
+	JoinMethod  string    `json:"join_method"`
+	AD          any       `json:"ad"`
+	EXO         any       `json:"exo"`
+	Drift       []string  `json:"drift"`
+	Readiness   Readiness `json:"readiness"`
+}
+
+// InventoryAD is the inventory's projection of a snapshot.ADRecipient:
+// the same JSON names and types, fields in name order so findings.json
+// writes them as it writes a map's sorted keys. Strings, lists and maps are
+// the snapshot's own (read-only).
+type InventoryAD struct {
+	CustomAttributes          map[string]string   `json:"custom_attributes"`
+	Department                string              `json:"department"`
+	DN                        string              `json:"dn"`
+	ExtensionCustomAttributes map[string][]string `json:"extension_custom_attributes"`
+	HiddenFromAddressLists    *bool               `json:"hidden_from_address_lists"`
+	HomeMDB                   string              `json:"home_mdb"`
+	Mail                      string              `json:"mail"`
+	ProxyAddresses            []string            `json:"proxy_addresses"`
+	RecipientTypeDetails      string              `json:"recipient_type_details"`
+	TargetAddress             string              `json:"target_address"`
+	UserPrincipalName         string              `json:"user_principal_name"`
+	WhenChanged               *time.Time          `json:"when_changed"`
+}
+
+// InventoryEXO is the inventory's projection of a snapshot.Mailbox, like
+// InventoryAD. guid and the move fields let the rollout planner address a
+// mailbox unambiguously and see moves from findings.json alone.
+type InventoryEXO struct {
+	CustomAttributes              map[string]string   `json:"custom_attributes"`
+	EmailAddresses                []string            `json:"email_addresses"`
+	ExtensionCustomAttributes     map[string][]string `json:"extension_custom_attributes"`
+	ExternalDirectoryObjectID     string              `json:"external_directory_object_id"`
+	Guid                          string              `json:"guid"`
+	HiddenFromAddressListsEnabled bool                `json:"hidden_from_address_lists_enabled"`
+	IsDirSynced                   bool                `json:"is_dir_synced"`
+	IsExchangeCloudManaged        *bool               `json:"is_exchange_cloud_managed"`
+	MailboxMoveFlags              string              `json:"mailbox_move_flags"`
+	MailboxMoveStatus             string              `json:"mailbox_move_status"`
+	PrimarySMTPAddress            string              `json:"primary_smtp_address"`
+	RecipientTypeDetails          string              `json:"recipient_type_details"`
+	UserPrincipalName             string              `json:"user_principal_name"`
+	WhenChangedUTC                *time.Time          `json:"when_changed_utc"`
 }
 
 // Readiness states of a mailbox.

@@ -84,8 +84,8 @@ type joinedView struct {
 	DisplayName string
 	Kind        string
 	Location    string
-	AD          map[string]any
-	EXO         map[string]any
+	AD          any // as in MailboxRow
+	EXO         any
 }
 
 // Evaluate runs every rule on the snapshot and builds the report.
@@ -184,9 +184,7 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	for k := range rep.Inventory.Sections {
 		sortRows(rep.Inventory.Sections[k])
 	}
-	if rep.Inventory.Mailboxes, err = mailboxRows(snap.Joined, e.set.rules, findings); err != nil {
-		return nil, err
-	}
+	rep.Inventory.Mailboxes = mailboxRows(snap.Joined, e.set.rules, findings)
 	attachReadiness(findings, e.set.rules, rep.Inventory.Mailboxes)
 	rep.Complete = allSourcesComplete(&view) && rep.count(StatusError) == 0
 	rep.Summary = summarize(rep)

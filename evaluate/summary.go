@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // countRules fills each rule's counts and status from the findings.
@@ -142,81 +142,105 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-// inventoryADFields and inventoryEXOFields are the attributes the workbook
-// shows side by side (and the rollout planner reads).
-var (
-	inventoryADFields = []string{"dn", "user_principal_name", "mail", "proxy_addresses", "target_address",
-		"recipient_type_details", "hidden_from_address_lists", "custom_attributes",
-		"extension_custom_attributes", "department", "home_mdb", "when_changed"}
-	inventoryEXOFields = []string{"user_principal_name", "primary_smtp_address", "email_addresses",
-		"recipient_type_details", "is_dir_synced", "is_exchange_cloud_managed",
-		"hidden_from_address_lists_enabled", "custom_attributes", "extension_custom_attributes", "when_changed_utc",
-		// guid and the move fields let the rollout planner address a mailbox
-		// unambiguously and see moves from findings.json alone.
-		"guid", "external_directory_object_id", "mailbox_move_status", "mailbox_move_flags"}
-)
-
-// inventoryAD and inventoryEXO project an AD recipient and an EXO mailbox
-// to the inventory's fields.
-var (
-	inventoryAD  = mustProjection(reflect.TypeFor[snapshot.ADRecipient](), inventoryADFields)
-	inventoryEXO = mustProjection(reflect.TypeFor[snapshot.Mailbox](), inventoryEXOFields)
-)
-
-func mustProjection(t reflect.Type, fields []string) *projection {
-	p, err := newProjection(t, fields)
-	if err != nil {
-		panic(err)
-	}
-	return p
+// inventoryADOf and inventoryEXOOf project an AD recipient and an EXO
+// mailbox to the inventory's fields, sharing the snapshot's values.
+func inventoryADOf(u *snapshot.ADRecipient) *InventoryAD {
+	return &InventoryAD{CustomAttributes: u.CustomAttributes, Department: u.Department, DN: u.DN,
+		ExtensionCustomAttributes: u.ExtensionCustomAttributes, HiddenFromAddressLists: u.HiddenFromAddressLists,
+		HomeMDB: u.HomeMDB, Mail: u.Mail, ProxyAddresses: u.ProxyAddresses, RecipientTypeDetails: u.RecipientTypeDetails,
+		TargetAddress: u.TargetAddress, UserPrincipalName: u.UserPrincipalName, WhenChanged: u.WhenChanged}
 }
+
+func inventoryEXOOf(m *snapshot.Mailbox) *InventoryEXO {
+	return &InventoryEXO{CustomAttributes: m.CustomAttributes, EmailAddresses: m.EmailAddresses,
+		ExtensionCustomAttributes: m.ExtensionCustomAttributes, ExternalDirectoryObjectID: m.ExternalDirectoryObjectID,
+		Guid: m.Guid, HiddenFromAddressListsEnabled: m.HiddenFromAddressListsEnabled, IsDirSynced: m.IsDirSynced,
+		IsExchangeCloudManaged: m.IsExchangeCloudManaged, MailboxMoveFlags: m.MailboxMoveFlags,
+		MailboxMoveStatus: m.MailboxMoveStatus, PrimarySMTPAddress: m.PrimarySMTPAddress,
+		RecipientTypeDetails: m.RecipientTypeDetails, UserPrincipalName: m.UserPrincipalName, WhenChangedUTC: m.WhenChangedUTC}
+}
+
+// Attr returns attribute name of side, a mailbox row's AD or EXO object, as
+// decoding its findings.json form gives it (string, bool, json.Number,
+// []any, map[string]any, a time as its RFC 3339 text), whichever form the
+// row holds; nil when side is nil or lacks the attribute.
+func Attr(side any, name string) any {
+	var v reflect.Value
+	switch x := side.(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		return x[name]
+	case *InventoryAD:
+		if x == nil {
+			return nil
+		}
+		v = reflect.ValueOf(x).Elem()
+	case *InventoryEXO:
+		if x == nil {
+			return nil
+		}
+		v = reflect.ValueOf(x).Elem()
+	default:
+		return nil
+	}
+	i, ok := inventoryIndex[v.Type()][name]
+	if !ok {
+		return nil
+	}
+	x, err := plainValue(v.Field(i))
+	if err != nil {
+		return nil // only a time outside years 0-9999, which findings.json cannot hold either
+	}
+	return x
+}
+
+// inventoryIndex maps each inventory type's JSON names to field indexes.
+var inventoryIndex = func() map[reflect.Type]map[string]int {
+	out := map[reflect.Type]map[string]int{}
+	for _, t := range []reflect.Type{reflect.TypeFor[InventoryAD](), reflect.TypeFor[InventoryEXO]()} {
+		out[t] = map[string]int{}
+		for _, f := range jsontag.Fields(t) {
+			out[t][f.Name] = f.Index
+		}
+	}
+	return out
+}()
 
 // mailboxRows builds the mailbox inventory with each mailbox's readiness:
 // cloud-managed already; blocked by the flip-blocking rules that fail on it
 // or on the tenant; waiting until the latest wait_until of those; unknown
 // when a flip-blocking rule could not be assessed; otherwise ready now.
-func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []Finding) ([]MailboxRow, error) {
+func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []Finding) []MailboxRow {
 	tenant, perObject, unknown := flipStates(rules, findings)
 	rows := make([]MailboxRow, len(joined))
 	// Rows are independent: build them on every processor.
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(joined)/1000))
-	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w * len(joined) / workers; i < (w+1)*len(joined)/workers; i++ {
-				if errs[w] = mailboxRow(&joined[i], &rows[i], tenant, perObject, unknown); errs[w] != nil {
-					return
-				}
+				mailboxRow(&joined[i], &rows[i], tenant, perObject, unknown)
 			}
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return rows, nil
+	return rows
 }
 
-func mailboxRow(j *snapshot.JoinedMailbox, row *MailboxRow, tenant *flipState, perObject map[string]*flipState, unknown []string) error {
+func mailboxRow(j *snapshot.JoinedMailbox, row *MailboxRow, tenant *flipState, perObject map[string]*flipState, unknown []string) {
 	*row = MailboxRow{ID: j.ID, DisplayName: j.DisplayName, Kind: j.Kind, Location: j.Location, JoinMethod: j.JoinMethod, Drift: []string{}}
-	var err error
 	if j.AD != nil {
-		if row.AD, err = plain(inventoryAD, reflect.ValueOf(j.AD).Elem()); err != nil {
-			return err
-		}
+		row.AD = inventoryADOf(j.AD)
 	}
 	if j.EXO != nil {
-		if row.EXO, err = plain(inventoryEXO, reflect.ValueOf(j.EXO).Elem()); err != nil {
-			return err
-		}
+		row.EXO = inventoryEXOOf(j.EXO)
 	}
 	for _, d := range j.Drift {
 		row.Drift = append(row.Drift, d.Attribute)
 	}
 	jv := joinedView{ID: row.ID, DisplayName: row.DisplayName, Kind: row.Kind, Location: row.Location, AD: row.AD, EXO: row.EXO}
 	row.Readiness = readinessOf(jv, tenant, perObject[strings.ToLower(j.ID)], unknown)
-	return nil
 }
 
 // flipStates collects, from the findings of flip-blocking rules, what keeps
@@ -271,8 +295,8 @@ func newFlipState() *flipState { return &flipState{blockedBy: map[string]bool{}}
 // readinessOf decides a mailbox's state from its own findings and the tenant's.
 func readinessOf(j joinedView, tenant, own *flipState, unknown []string) Readiness {
 	r := Readiness{BlockedBy: []string{}}
-	exoCM, _ := j.EXO["is_exchange_cloud_managed"].(bool)
-	synced, _ := j.EXO["is_dir_synced"].(bool)
+	exoCM, _ := Attr(j.EXO, "is_exchange_cloud_managed").(bool)
+	synced, _ := Attr(j.EXO, "is_dir_synced").(bool)
 	switch {
 	case j.EXO != nil && exoCM:
 		r.State, r.Text = ReadyCloudManaged, "already cloud-managed"
@@ -334,17 +358,4 @@ func setOf(l []string) map[string]bool {
 		m[s] = true
 	}
 	return m
-}
-
-func pick(m map[string]any, keys []string) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(keys))
-	for _, k := range keys {
-		if v, ok := m[k]; ok {
-			out[k] = v
-		}
-	}
-	return out
 }

@@ -179,14 +179,16 @@ func domainOf(addrs ...string) string {
 
 // Values of inventory rows: maps decoded from JSON.
 
-func str(m map[string]any, k string) string {
-	s, _ := m[k].(string)
+// str, strMap and timeOf read attribute k of side, a mailbox row's AD or
+// EXO object.
+func str(side any, k string) string {
+	s, _ := evaluate.Attr(side, k).(string)
 	return s
 }
 
-func strMap(m map[string]any, k string) map[string]string {
+func strMap(side any, k string) map[string]string {
 	out := map[string]string{}
-	if v, ok := m[k].(map[string]any); ok {
+	if v, ok := evaluate.Attr(side, k).(map[string]any); ok {
 		for key, val := range v {
 			if s, ok := val.(string); ok {
 				out[key] = s
@@ -196,8 +198,8 @@ func strMap(m map[string]any, k string) map[string]string {
 	return out
 }
 
-func timeOf(m map[string]any, k string) *time.Time {
-	s := str(m, k)
+func timeOf(side any, k string) *time.Time {
+	s := str(side, k)
 	if s == "" {
 		return nil
 	}

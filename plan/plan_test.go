@@ -90,8 +90,8 @@ func TestPilotCohort(t *testing.T) {
 	}
 }
 
-func ouOf(ad map[string]any) string {
-	dn, _ := ad["dn"].(string)
+func ouOf(ad any) string {
+	dn, _ := evaluate.Attr(ad, "dn").(string)
 	_, parent, _ := strings.Cut(dn, ",OU=")
 	return parent
 }
@@ -202,7 +202,7 @@ func TestWavesAndSafeTimes(t *testing.T) {
 		for _, m := range w.Mailboxes {
 			seen[m.ID]++
 			row := rows[m.ID]
-			if dept, _ := row.AD["department"].(string); m.Group != dept && !(dept == "" && strings.HasPrefix(m.Group, "(")) {
+			if dept, _ := evaluate.Attr(row.AD, "department").(string); m.Group != dept && !(dept == "" && strings.HasPrefix(m.Group, "(")) {
 				t.Errorf("wave %d (%s): %s has department %q", w.Number, w.Group, m.DisplayName, dept)
 			}
 			if m.Group != w.Group {
@@ -225,7 +225,7 @@ func TestWavesAndSafeTimes(t *testing.T) {
 			if w := row.Readiness.WaitUntil; w != nil && w.After(safe) {
 				safe = *w
 			}
-			if s, _ := row.AD["when_changed"].(string); s != "" {
+			if s, _ := evaluate.Attr(row.AD, "when_changed").(string); s != "" {
 				changed, err := time.Parse(time.RFC3339Nano, s)
 				if err != nil {
 					t.Fatal(err)
@@ -301,7 +301,7 @@ func TestWaveByCustomAttribute(t *testing.T) {
 	p := build(t, in, plan.Options{WaveBy: "custom-attribute-1"})
 	for _, w := range p.Waves[1:] {
 		for _, m := range w.Mailboxes {
-			ca, _ := rows[m.ID].AD["custom_attributes"].(map[string]any)
+			ca, _ := evaluate.Attr(rows[m.ID].AD, "custom_attributes").(map[string]any)
 			if v, _ := ca["CustomAttribute1"].(string); v != "" && v != w.Group {
 				t.Errorf("wave %q holds %s with CustomAttribute1 %q", w.Name, m.DisplayName, v)
 			}

@@ -15,8 +15,11 @@ import (
 // every tenth drifting, readiness states mixed.
 func bigReport(n int) *evaluate.Report {
 	r := sampleReport()
-	custom := map[string]any{"CustomAttribute1": "Sales", "CustomAttribute7": "EMEA"}
-	ext := map[string]any{"ExtensionCustomAttribute2": []any{"a", "b"}}
+	// Rows as evaluate builds them: typed, lists and maps shared.
+	custom := map[string]string{"CustomAttribute1": "Sales", "CustomAttribute7": "EMEA"}
+	ext := map[string][]string{"ExtensionCustomAttribute2": {"a", "b"}}
+	adChanged, exoChanged := time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 19, 10, 5, 0, 0, time.UTC)
+	no, yes := false, true
 	states := []string{evaluate.ReadyCloudManaged, evaluate.ReadyNow, evaluate.ReadyWait, evaluate.ReadyBlocked}
 	texts := map[string]string{evaluate.ReadyCloudManaged: "already cloud-managed", evaluate.ReadyNow: "ready to flip now",
 		evaluate.ReadyWait: "wait until 2026-11-21T11:30:00Z", evaluate.ReadyBlocked: "blocked by EXR-MBX-008"}
@@ -31,23 +34,25 @@ func bigReport(n int) *evaluate.Report {
 		m := evaluate.MailboxRow{
 			ID: fmt.Sprintf("4f0c2b7e-0000-4000-8000-%012d", i), DisplayName: fmt.Sprintf("User %06d", i),
 			Kind: "user", Location: "remote", JoinMethod: "external_directory_object_id",
-			AD: map[string]any{
-				"dn": fmt.Sprintf("CN=User %06d,OU=Users,DC=corp,DC=contoso,DC=test", i), "user_principal_name": upn, "mail": upn,
-				"proxy_addresses":        []any{"SMTP:" + upn, "smtp:" + fmt.Sprintf("user%06d@contoso.mail.onmicrosoft.com", i), "X500:/o=Contoso/ou=Exchange/cn=Recipients/cn=u" + upn[4:10]},
-				"recipient_type_details": "RemoteUserMailbox", "hidden_from_address_lists": false, "custom_attributes": custom,
-				"extension_custom_attributes": ext, "target_address": "SMTP:" + upn, "when_changed": "2026-11-19T10:00:00Z",
+			AD: &evaluate.InventoryAD{
+				DN: fmt.Sprintf("CN=User %06d,OU=Users,DC=corp,DC=contoso,DC=test", i), UserPrincipalName: upn, Mail: upn,
+				ProxyAddresses:       []string{"SMTP:" + upn, "smtp:" + fmt.Sprintf("user%06d@contoso.mail.onmicrosoft.com", i), "X500:/o=Contoso/ou=Exchange/cn=Recipients/cn=u" + upn[4:10]},
+				RecipientTypeDetails: "RemoteUserMailbox", HiddenFromAddressLists: &no, CustomAttributes: custom,
+				ExtensionCustomAttributes: ext, TargetAddress: "SMTP:" + upn, WhenChanged: &adChanged,
 			},
-			EXO: map[string]any{
-				"user_principal_name": upn, "primary_smtp_address": upn, "email_addresses": []any{"SMTP:" + upn},
-				"recipient_type_details": "UserMailbox", "is_dir_synced": true, "is_exchange_cloud_managed": st == evaluate.ReadyCloudManaged,
-				"hidden_from_address_lists_enabled": false, "custom_attributes": custom, "extension_custom_attributes": ext,
-				"when_changed_utc": "2026-11-19T10:05:00Z",
+			EXO: &evaluate.InventoryEXO{
+				UserPrincipalName: upn, PrimarySMTPAddress: upn, EmailAddresses: []string{"SMTP:" + upn},
+				RecipientTypeDetails: "UserMailbox", IsDirSynced: true, IsExchangeCloudManaged: &no,
+				CustomAttributes: custom, ExtensionCustomAttributes: ext, WhenChangedUTC: &exoChanged,
 			},
 			Drift:     none,
 			Readiness: evaluate.Readiness{State: st, Text: texts[st], BlockedBy: none},
 		}
 		if i%10 == 0 {
 			m.Drift = drift
+		}
+		if st == evaluate.ReadyCloudManaged {
+			m.EXO.(*evaluate.InventoryEXO).IsExchangeCloudManaged = &yes
 		}
 		if st == evaluate.ReadyBlocked {
 			m.Readiness.BlockedBy = blocked

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exoready/exoready/evaluate"
 )
@@ -94,7 +95,7 @@ func TestRedactPseudonymises(t *testing.T) {
 		t.Errorf("connector message %q", c.Message)
 	}
 	m := r.Inventory.Mailboxes[0]
-	if m.DisplayName != name || m.AD["sam_account_name"] != rd.pseudonym("mkowalska") || m.EXO["alias"] != rd.pseudonym("mkowalska") || m.AD["department"] != "Sales" {
+	if m.DisplayName != name || evaluate.Attr(m.AD, "sam_account_name") != rd.pseudonym("mkowalska") || evaluate.Attr(m.EXO, "alias") != rd.pseudonym("mkowalska") || evaluate.Attr(m.AD, "department") != "Sales" {
 		t.Errorf("mailbox row %+v", m)
 	}
 	tp := r.Inventory.Sections["toggle_principals"][0]
@@ -140,5 +141,43 @@ func TestRedactKeyedAndStable(t *testing.T) {
 	again, err := Redact(a1, []byte("another key of sixteen bytes+"))
 	if j, _ := json.Marshal(again); err != nil || string(j) != string(j1) {
 		t.Errorf("second redaction changed the report (%v)", err)
+	}
+}
+
+// TestRedactTypedRows checks that a mailbox row as evaluate builds it
+// (typed AD and EXO objects) loses every personal attribute in Redact as
+// a row read from findings.json does, and keeps the rest.
+func TestRedactTypedRows(t *testing.T) {
+	when := time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC)
+	no := false
+	r := &evaluate.Report{Inventory: evaluate.Inventory{Mailboxes: []evaluate.MailboxRow{{ID: "06f5ce19", DisplayName: "Marta Kowalska", Kind: "user",
+		AD: &evaluate.InventoryAD{DN: `CN=Kowalska\, Marta,OU=Sales,OU=Corp,DC=corp,DC=example,DC=test`, UserPrincipalName: "marta.kowalska@corp.example.test",
+			Mail: "marta.kowalska@corp.example.test", ProxyAddresses: []string{"SMTP:marta.kowalska@corp.example.test", "smtp:mkowalska@corp.example.test"},
+			TargetAddress: "SMTP:mkowalska@corp.mail.onmicrosoft.com", RecipientTypeDetails: "RemoteUserMailbox", HiddenFromAddressLists: &no,
+			Department: "Sales", CustomAttributes: map[string]string{"CustomAttribute1": "Marta Kowalska"}, WhenChanged: &when},
+		EXO: &evaluate.InventoryEXO{UserPrincipalName: "marta.kowalska@corp.example.test", PrimarySMTPAddress: "marta.kowalska@corp.example.test",
+			EmailAddresses:            []string{"SMTP:marta.kowalska@corp.example.test", "X500:/o=CorpExample/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0f1e2d3c-marta"},
+			ExtensionCustomAttributes: map[string][]string{"ExtensionCustomAttribute1": {"mkowalska@corp.example.test"}},
+			Guid:                      "9c4f0a52-1111-4222-8333-444455556666", RecipientTypeDetails: "UserMailbox", IsDirSynced: true, WhenChangedUTC: &when},
+	}}}}
+	red, err := Redact(r, testRedactKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(red)
+	for _, leak := range []string{"Marta", "Kowalska", "marta.kowalska", "mkowalska", "0f1e2d3c-marta"} {
+		if strings.Contains(string(out), leak) {
+			t.Errorf("redacted report still holds %q:\n%s", leak, out)
+		}
+	}
+	m := red.Inventory.Mailboxes[0]
+	rd := &redactor{key: testRedactKey}
+	if evaluate.Attr(m.AD, "mail") != rd.pseudonym("marta.kowalska")+"@corp.example.test" || evaluate.Attr(m.AD, "department") != "Sales" ||
+		evaluate.Attr(m.EXO, "guid") != "9c4f0a52-1111-4222-8333-444455556666" || evaluate.Attr(m.AD, "when_changed") != "2026-11-19T10:00:00Z" ||
+		evaluate.Attr(m.EXO, "is_dir_synced") != true || evaluate.Attr(m.AD, "hidden_from_address_lists") != false {
+		t.Errorf("mailbox row %s", out)
+	}
+	if _, ok := r.Inventory.Mailboxes[0].AD.(*evaluate.InventoryAD); !ok || r.Inventory.Mailboxes[0].AD.(*evaluate.InventoryAD).Mail != "marta.kowalska@corp.example.test" {
+		t.Error("Redact changed the original row")
 	}
 }

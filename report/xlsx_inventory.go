@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/exoready/exoready/evaluate"
 )
 
 // Mailboxes sheet columns: identity, readiness and drift first (the
@@ -122,11 +124,11 @@ func (b *book) mailboxes() error {
 			}
 			return 0
 		}
-		str := func(c int, side map[string]any, key string) {
-			s.set(c, text(side[key], "; "), style(c))
+		str := func(c int, side any, key string) {
+			s.set(c, text(evaluate.Attr(side, key), "; "), style(c))
 		}
-		flag := func(c int, side map[string]any, key string) {
-			if v, ok := side[key].(bool); ok {
+		flag := func(c int, side any, key string) {
+			if v, ok := evaluate.Attr(side, key).(bool); ok {
 				s.setBool(c, v, style(c))
 			} else if drifting[c] {
 				s.set(c, "", style(c))
@@ -157,10 +159,10 @@ func (b *book) mailboxes() error {
 		flag(mbHiddenEXO, m.EXO, "hidden_from_address_lists_enabled")
 		str(mbProxyAD, m.AD, "proxy_addresses")
 		str(mbProxyEXO, m.EXO, "email_addresses")
-		s.set(mbCustomAD, attributeList(m.AD["custom_attributes"]), style(mbCustomAD))
-		s.set(mbCustomEXO, attributeList(m.EXO["custom_attributes"]), style(mbCustomEXO))
-		s.set(mbExtensionAD, attributeList(m.AD["extension_custom_attributes"]), style(mbExtensionAD))
-		s.set(mbExtensionEXO, attributeList(m.EXO["extension_custom_attributes"]), style(mbExtensionEXO))
+		s.set(mbCustomAD, attributeList(evaluate.Attr(m.AD, "custom_attributes")), style(mbCustomAD))
+		s.set(mbCustomEXO, attributeList(evaluate.Attr(m.EXO, "custom_attributes")), style(mbCustomEXO))
+		s.set(mbExtensionAD, attributeList(evaluate.Attr(m.AD, "extension_custom_attributes")), style(mbExtensionAD))
+		s.set(mbExtensionEXO, attributeList(evaluate.Attr(m.EXO, "extension_custom_attributes")), style(mbExtensionEXO))
 		str(mbMailAD, m.AD, "mail")
 		str(mbPrimaryEXO, m.EXO, "primary_smtp_address")
 		str(mbTargetAD, m.AD, "target_address")

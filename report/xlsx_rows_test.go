@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/exoready/exoready/evaluate"
 )
 
 // hostileTexts are cell texts that need escaping of some kind.
@@ -175,7 +177,7 @@ func TestXLSXManyChunks(t *testing.T) {
 	for _, i := range []int{0, 1, n / 2, n - 1} {
 		m := r.Inventory.Mailboxes[i]
 		row := got[i+1]
-		if row[mbName] != m.DisplayName || row[mbID] != m.ID || row[mbDN] != m.AD["dn"] {
+		if row[mbName] != m.DisplayName || row[mbID] != m.ID || row[mbDN] != evaluate.Attr(m.AD, "dn") {
 			t.Errorf("row %d: %q, want mailbox %s", i+1, row[:3], m.ID)
 		}
 	}
