@@ -33,6 +33,9 @@ func defaultEnv() *env {
 }
 
 func newApp(e *env) *cli.App {
+	// Collectors run at once and log (and show progress) from their own
+	// goroutines: every write to stderr goes through one lock.
+	e.stderr = lockWriter(e.stderr)
 	app := &cli.App{
 		Name:      "exoready",
 		Usage:     "can this hybrid Exchange organization flip mailboxes to cloud management and retire its last Exchange server?",

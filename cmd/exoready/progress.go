@@ -5,7 +5,31 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/exoready/exoready/internal/tty"
 )
+
+// lockedWriter serializes writes to w. It is a terminal when w is one, so
+// progress lines still show through it.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func lockWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*lockedWriter); ok {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) IsTerminal() bool { return tty.IsTerminal(l.w) }
 
 // progressLine shows the progress of several collectors running at once on
 // one terminal line. Each collector writes its own self-overwriting status
