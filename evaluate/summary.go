@@ -2,7 +2,6 @@ package evaluate
 
 import (
 	"fmt"
-	"reflect"
 	"runtime"
 	"sort"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/exoready/exoready/collector/snapshot"
-	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // countRules fills each rule's counts and status from the findings.
@@ -160,52 +158,121 @@ func inventoryEXOOf(m *snapshot.Mailbox) *InventoryEXO {
 		RecipientTypeDetails: m.RecipientTypeDetails, UserPrincipalName: m.UserPrincipalName, WhenChangedUTC: m.WhenChangedUTC}
 }
 
-// Attr returns attribute name of side, a mailbox row's AD or EXO object, as
-// decoding its findings.json form gives it (string, bool, json.Number,
-// []any, map[string]any, a time as its RFC 3339 text), whichever form the
-// row holds; nil when side is nil or lacks the attribute.
+// Attr returns attribute name of side, a mailbox row's AD or EXO object,
+// or nil when side is nil or lacks the attribute (or holds null). A row
+// read from findings.json gives the decoded JSON value (string, bool,
+// json.Number, []any, map[string]any); a row evaluate built gives the
+// snapshot's value: string, bool, []string, map[string]string or
+// map[string][]string, a time as its RFC 3339 text. Both write the same
+// JSON.
 func Attr(side any, name string) any {
-	var v reflect.Value
 	switch x := side.(type) {
-	case nil:
-		return nil
 	case map[string]any:
 		return x[name]
 	case *InventoryAD:
-		if x == nil {
-			return nil
+		if x != nil {
+			return x.attr(name)
 		}
-		v = reflect.ValueOf(x).Elem()
 	case *InventoryEXO:
-		if x == nil {
-			return nil
+		if x != nil {
+			return x.attr(name)
 		}
-		v = reflect.ValueOf(x).Elem()
-	default:
-		return nil
 	}
-	i, ok := inventoryIndex[v.Type()][name]
-	if !ok {
-		return nil
-	}
-	x, err := plainValue(v.Field(i))
-	if err != nil {
-		return nil // only a time outside years 0-9999, which findings.json cannot hold either
-	}
-	return x
+	return nil
 }
 
-// inventoryIndex maps each inventory type's JSON names to field indexes.
-var inventoryIndex = func() map[reflect.Type]map[string]int {
-	out := map[reflect.Type]map[string]int{}
-	for _, t := range []reflect.Type{reflect.TypeFor[InventoryAD](), reflect.TypeFor[InventoryEXO]()} {
-		out[t] = map[string]int{}
-		for _, f := range jsontag.Fields(t) {
-			out[t][f.Name] = f.Index
+func (a *InventoryAD) attr(name string) any {
+	switch name {
+	case "custom_attributes":
+		return orNil(a.CustomAttributes)
+	case "department":
+		return a.Department
+	case "dn":
+		return a.DN
+	case "extension_custom_attributes":
+		return orNil(a.ExtensionCustomAttributes)
+	case "hidden_from_address_lists":
+		return orNil(a.HiddenFromAddressLists)
+	case "home_mdb":
+		return a.HomeMDB
+	case "mail":
+		return a.Mail
+	case "proxy_addresses":
+		return orNil(a.ProxyAddresses)
+	case "recipient_type_details":
+		return a.RecipientTypeDetails
+	case "target_address":
+		return a.TargetAddress
+	case "user_principal_name":
+		return a.UserPrincipalName
+	case "when_changed":
+		return orNil(a.WhenChanged)
+	}
+	return nil
+}
+
+func (m *InventoryEXO) attr(name string) any {
+	switch name {
+	case "custom_attributes":
+		return orNil(m.CustomAttributes)
+	case "email_addresses":
+		return orNil(m.EmailAddresses)
+	case "extension_custom_attributes":
+		return orNil(m.ExtensionCustomAttributes)
+	case "external_directory_object_id":
+		return m.ExternalDirectoryObjectID
+	case "guid":
+		return m.Guid
+	case "hidden_from_address_lists_enabled":
+		return m.HiddenFromAddressListsEnabled
+	case "is_dir_synced":
+		return m.IsDirSynced
+	case "is_exchange_cloud_managed":
+		return orNil(m.IsExchangeCloudManaged)
+	case "mailbox_move_flags":
+		return m.MailboxMoveFlags
+	case "mailbox_move_status":
+		return m.MailboxMoveStatus
+	case "primary_smtp_address":
+		return m.PrimarySMTPAddress
+	case "recipient_type_details":
+		return m.RecipientTypeDetails
+	case "user_principal_name":
+		return m.UserPrincipalName
+	case "when_changed_utc":
+		return orNil(m.WhenChangedUTC)
+	}
+	return nil
+}
+
+// orNil is v as Attr gives it: nil for a nil list, map or pointer (an
+// interface holding a typed nil would not compare equal to nil), a
+// pointer's value, a time's RFC 3339 text.
+func orNil(v any) any {
+	switch x := v.(type) {
+	case []string:
+		if x != nil {
+			return x
+		}
+	case map[string]string:
+		if x != nil {
+			return x
+		}
+	case map[string][]string:
+		if x != nil {
+			return x
+		}
+	case *bool:
+		if x != nil {
+			return *x
+		}
+	case *time.Time:
+		if x != nil {
+			return x.Format(time.RFC3339Nano)
 		}
 	}
-	return out
-}()
+	return nil
+}
 
 // mailboxRows builds the mailbox inventory with each mailbox's readiness:
 // cloud-managed already; blocked by the flip-blocking rules that fail on it

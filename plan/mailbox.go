@@ -188,7 +188,10 @@ func str(side any, k string) string {
 
 func strMap(side any, k string) map[string]string {
 	out := map[string]string{}
-	if v, ok := evaluate.Attr(side, k).(map[string]any); ok {
+	switch v := evaluate.Attr(side, k).(type) {
+	case map[string]string:
+		return v
+	case map[string]any:
 		for key, val := range v {
 			if s, ok := val.(string); ok {
 				out[key] = s

@@ -301,8 +301,8 @@ func TestWaveByCustomAttribute(t *testing.T) {
 	p := build(t, in, plan.Options{WaveBy: "custom-attribute-1"})
 	for _, w := range p.Waves[1:] {
 		for _, m := range w.Mailboxes {
-			ca, _ := evaluate.Attr(rows[m.ID].AD, "custom_attributes").(map[string]any)
-			if v, _ := ca["CustomAttribute1"].(string); v != "" && v != w.Group {
+			ca, _ := evaluate.Attr(rows[m.ID].AD, "custom_attributes").(map[string]string) // as evaluate built it
+			if v := ca["CustomAttribute1"]; v != "" && v != w.Group {
 				t.Errorf("wave %q holds %s with CustomAttribute1 %q", w.Name, m.DisplayName, v)
 			}
 		}

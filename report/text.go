@@ -106,7 +106,7 @@ func text(v any, sep string) string {
 
 // numberedKeys orders the keys of a numbered family (CustomAttribute2
 // before CustomAttribute10): by trailing number, then by name.
-func numberedKeys(m map[string]any) []string {
+func numberedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -136,10 +136,18 @@ func trailingNumber(s string) int {
 // attributeList renders a map of numbered attributes (CustomAttribute1..15,
 // ExtensionCustomAttribute1..5) as "1: value; 3: a, b", skipping empty ones.
 func attributeList(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return text(v, ", ")
+	switch m := v.(type) {
+	case map[string]any:
+		return numberedList(m)
+	case map[string]string:
+		return numberedList(m)
+	case map[string][]string:
+		return numberedList(m)
 	}
+	return text(v, ", ")
+}
+
+func numberedList[V any](m map[string]V) string {
 	var b strings.Builder
 	for _, k := range numberedKeys(m) {
 		val := text(m[k], ", ")
