@@ -209,6 +209,11 @@ type Inventory struct {
 	Sections map[string][]map[string]any `json:"sections"`
 }
 
+// Attributes is one side of a mailbox row: a JSON object of attribute
+// names and values, or null (see MailboxRow). It is an interface so that a
+// row read back from a file keeps attributes this build does not know.
+type Attributes interface{}
+
 // MailboxRow is one joined mailbox with its readiness.
 //
 // AD and EXO are the mailbox's AD recipient and EXO mailbox reduced to the
@@ -218,15 +223,15 @@ type Inventory struct {
 // written there (map[string]any: a file of another build may carry other
 // attributes, and they are kept). Read them with Attr.
 type MailboxRow struct {
-	ID          string    `json:"id"`
-	DisplayName string    `json:"display_name"`
-	Kind        string    `json:"kind"`
-	Location    string    `json:"location"`
-	JoinMethod  string    `json:"join_method"`
-	AD          any       `json:"ad"`
-	EXO         any       `json:"exo"`
-	Drift       []string  `json:"drift"`
-	Readiness   Readiness `json:"readiness"`
+	ID          string     `json:"id"`
+	DisplayName string     `json:"display_name"`
+	Kind        string     `json:"kind"`
+	Location    string     `json:"location"`
+	JoinMethod  string     `json:"join_method"`
+	AD          Attributes `json:"ad"`
+	EXO         Attributes `json:"exo"`
+	Drift       []string   `json:"drift"`
+	Readiness   Readiness  `json:"readiness"`
 }
 
 // InventoryAD is the inventory's projection of a snapshot.ADRecipient:

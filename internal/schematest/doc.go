@@ -17,7 +17,9 @@
 //     encoding/json writes nil as null;
 //   - time.Time is a string with format date-time;
 //   - map[string]any and any are free-form: the schema must not restrict
-//     their values;
+//     their values; a named interface type (type Attributes interface{})
+//     stands for the values its documentation names, and the schema must
+//     give their JSON types;
 //   - a "const" stands only on an int field and equals the schema version;
 //   - any other value may be {"$ref": "#/$defs/<name>"} to a definition
 //     shared by several fields (an enum, a pattern), checked as if it were

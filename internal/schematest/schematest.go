@@ -277,6 +277,12 @@ func (w *walker) value(typ reflect.Type, node map[string]any, path string) {
 			return
 		}
 		w.value(typ.Elem(), asMap(node["additionalProperties"]), path+".additionalProperties")
+	case typ.Kind() == reflect.Interface && typ.Name() != "":
+		// A named interface stands for the values its documentation
+		// names: the schema must say which JSON types those are.
+		if _, ok := node["type"]; !ok {
+			w.t.Errorf("%s: Go type %s is a named interface: the schema must give the JSON types it holds", path, typ)
+		}
 	case typ.Kind() == reflect.Interface:
 		if _, ok := node["type"]; ok {
 			w.t.Errorf("%s: Go type %s holds any JSON value; the schema must not restrict its type", path, typ)

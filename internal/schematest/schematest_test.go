@@ -33,6 +33,10 @@ type toyChild struct {
 	N int `json:"n"`
 }
 
+// toySide is a named interface: its documentation says it is an object
+// or null, and the schema must say so too.
+type toySide interface{}
+
 type toyRoot struct {
 	SchemaVersion int `json:"schema_version"`
 	toyMeta
@@ -42,6 +46,8 @@ type toyRoot struct {
 	Tags  []string       `json:"tags"`
 	Free  map[string]any `json:"free"`
 	Kind  string         `json:"kind"`
+	Side  toySide        `json:"side"`
+	Any   any            `json:"any"`
 	skip  string         //nolint:unused // unexported: encoding/json and Check skip it
 	Gone  string         `json:"-"`
 }
@@ -54,7 +60,7 @@ const toySchema = `{
   "$defs": {
     "toyRoot": {
       "type": "object", "additionalProperties": false,
-      "required": ["schema_version", "id", "when", "until", "tags", "free", "kind"],
+      "required": ["schema_version", "id", "when", "until", "tags", "free", "kind", "side", "any"],
       "properties": {
         "schema_version": {"const": 3},
         "id": {"type": "string"},
@@ -63,7 +69,9 @@ const toySchema = `{
         "child": {"anyOf": [{"$ref": "#/$defs/toyChild"}, {"type": "null"}]},
         "tags": {"type": ["array", "null"], "items": {"type": "string"}},
         "free": {"type": ["object", "null"]},
-        "kind": {"description": "a shared enum", "$ref": "#/$defs/kind"}
+        "kind": {"description": "a shared enum", "$ref": "#/$defs/kind"},
+        "side": {"type": ["object", "null"]},
+        "any": {}
       }
     },
     "kind": {"type": "string", "enum": ["a", "b"]},
@@ -99,6 +107,8 @@ func TestCheck(t *testing.T) {
 		}, "want anyOf"},
 		{"shared definition of another type", func(_, d map[string]any) { d["kind"].(map[string]any)["type"] = "integer" }, "$defs.kind: type [integer], want [string]"},
 		{"dangling reference", func(_, d map[string]any) { delete(d, "kind") }, `$ref "#/$defs/kind" is not a definition`},
+		{"named interface without its types", func(_, d map[string]any) { delete(props(d, "toyRoot")["side"].(map[string]any), "type") }, "named interface"},
+		{"any restricted", func(_, d map[string]any) { props(d, "toyRoot")["any"] = map[string]any{"type": "string"} }, "must not restrict its type"},
 		{"other draft", func(r, _ map[string]any) { r["$schema"] = "http://json-schema.org/draft-07/schema#" }, "want draft 2020-12"},
 	}
 	for _, tt := range tests {
@@ -127,7 +137,7 @@ func TestCheck(t *testing.T) {
 
 func TestValidateAndEnum(t *testing.T) {
 	sch := Compile(t, "toy.json", []byte(toySchema))
-	good := `{"schema_version": 3, "id": "a", "when": "2026-11-20T09:00:00Z", "until": null, "tags": null, "free": {"x": [1]}, "kind": "a"}`
+	good := `{"schema_version": 3, "id": "a", "when": "2026-11-20T09:00:00Z", "until": null, "tags": null, "free": {"x": [1]}, "kind": "a", "side": null, "any": 7}`
 	if err := Validate(t, sch, []byte(good)); err != nil {
 		t.Errorf("valid document rejected: %v", err)
 	}
