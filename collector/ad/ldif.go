@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"slices"
@@ -378,9 +375,8 @@ func scanFile(ctx context.Context, path string, sc *ldifScan, prog *progress) (s
 		return in, fmt.Errorf("%w: read LDIF: %v", ErrBadInput, err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	cr := &countingReader{r: io.TeeReader(f, h), h: h}
-	err = readLDIF(cr, path, true, func(e *entry) error {
+	ev := snapshot.NewEvidenceReader(f)
+	err = readLDIF(ev, path, true, func(e *entry) error {
 		if sc.total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -392,21 +388,7 @@ func scanFile(ctx context.Context, path string, sc *ldifScan, prog *progress) (s
 	if err != nil {
 		return in, err
 	}
-	in.SHA256 = hex.EncodeToString(h.Sum(nil))
-	in.Bytes = cr.n
-	return in, nil
-}
-
-type countingReader struct {
-	r io.Reader
-	h hash.Hash
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	return ev.InputFile(path), nil
 }
 
 // ldifScan hands the entries that can matter to the builder as they are

@@ -3,8 +3,6 @@ package snapshot
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,13 +36,13 @@ func ReadSnapshotFile(path string) (*Snapshot, Digest, error) {
 		return nil, Digest{}, fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	counted := &countingWriter{w: h}
-	s, err := decodeSnapshot(io.TeeReader(bufio.NewReaderSize(f, 1<<20), counted), func() (io.ReadCloser, error) { return os.Open(path) })
+	ev := NewEvidenceReader(bufio.NewReaderSize(f, 1<<20))
+	s, err := decodeSnapshot(ev, func() (io.ReadCloser, error) { return os.Open(path) })
 	if err != nil {
 		return nil, Digest{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: counted.n}, nil
+	in := ev.InputFile(path)
+	return s, Digest{SHA256: in.SHA256, Bytes: in.Bytes}, nil
 }
 
 // ParseSnapshot decodes and validates a snapshot document held in memory.
@@ -337,16 +335,6 @@ func schemaVersionError(v int, decodeErr error, reopen func() (io.ReadCloser, er
 			ErrSnapshot, *seen, SchemaVersion)
 	}
 	return nil
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return c.w.Write(p)
 }
 
 // Validate checks what JSON decoding cannot: required values and the
