@@ -44,10 +44,7 @@ type RunOptions struct {
 }
 
 // Digest identifies a snapshot document by its SHA-256 and size.
-type Digest struct {
-	SHA256 string
-	Bytes  int64
-}
+type Digest = snapshot.Digest
 
 // snapshotView is the part of the snapshot evaluate reads itself; the rest
 // is only seen by policies.

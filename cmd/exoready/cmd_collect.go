@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/collector"
-	"github.com/exoready/exoready/internal/fileio"
 )
 
 // collectCommand writes snapshot parts: `collect ad` and `collect exo` can
@@ -87,16 +86,10 @@ func runCollect(c *cli.Context, e *env, fill func(context.Context, *scanConfig, 
 		return usageErrorf("no source given for %s; see exoready collect %s --help", c.Command.Name, c.Command.Name)
 	}
 	s := collector.Build(p)
-	data, err := s.Marshal()
-	if err != nil {
-		return err
-	}
 	if out == "-" {
-		_, err = e.stdout.Write(data)
+		err = s.WriteJSON(e.stdout)
 	} else {
-		if err = mkdirFor(out); err == nil {
-			err = fileio.WriteFileAtomic(out, data)
-		}
+		_, err = streamSnapshotFile(out, s)
 	}
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 
 	"github.com/exoready/exoready/collector"
 	"github.com/exoready/exoready/collector/snapshot"
-	"github.com/exoready/exoready/evaluate"
 )
 
 func evaluateCommand(e *env) *cli.Command {
@@ -49,7 +48,7 @@ func evaluateCommand(e *env) *cli.Command {
 				parts, digest = append(parts, s), d
 			}
 			o.Parsed = parts[0]
-			o.Digest = &evaluate.Digest{SHA256: digest.SHA256, Bytes: digest.Bytes}
+			o.Digest = &digest
 			if len(parts) > 1 {
 				merged, err := collector.Merge(parts...)
 				if err != nil {

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/rs/zerolog"
@@ -90,35 +87,17 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 	return evaluateAndReport(ctx, e, o, snap, phases, log)
 }
 
-// streamSnapshotFile writes the snapshot as Marshal would and returns the
-// hash and size of what it wrote.
+// streamSnapshotFile writes the snapshot into the output folder (streamed,
+// atomically) and returns the digest of what it wrote.
 func streamSnapshotFile(path string, s *snapshot.Snapshot) (*evaluate.Digest, error) {
 	if err := mkdirFor(path); err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	var n int64
-	err := fileio.WriteAtomic(path, func(w io.Writer) error {
-		cw := &countWriter{w: io.MultiWriter(w, h)}
-		err := s.WriteJSON(cw)
-		n = cw.n
-		return err
-	})
+	d, err := s.WriteFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return &evaluate.Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return &d, nil
 }
 
 // writeSnapshotFile saves the evaluated snapshot beside the reports so the

@@ -31,3 +31,28 @@ func (e *EvidenceReader) Read(p []byte) (int, error) {
 func (e *EvidenceReader) InputFile(path string) InputFile {
 	return InputFile{Path: path, SHA256: hex.EncodeToString(e.h.Sum(nil)), Bytes: e.n}
 }
+
+// EvidenceWriter hashes and counts every byte written through it to w, for
+// the digest of a file being written.
+type EvidenceWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+// NewEvidenceWriter wraps w.
+func NewEvidenceWriter(w io.Writer) *EvidenceWriter {
+	return &EvidenceWriter{w: w, h: sha256.New()}
+}
+
+func (e *EvidenceWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	e.h.Write(p[:n])
+	e.n += int64(n)
+	return n, err
+}
+
+// Digest returns the digest of what was written so far.
+func (e *EvidenceWriter) Digest() Digest {
+	return Digest{SHA256: hex.EncodeToString(e.h.Sum(nil)), Bytes: e.n}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/internal/jsontag"
 )
 
@@ -17,4 +18,21 @@ func (s *Snapshot) WriteJSON(w io.Writer) error {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return nil
+}
+
+// WriteFile writes the snapshot to path as WriteJSON does, atomically (a
+// temporary file renamed into place, so a failed write leaves nothing
+// half-written), and returns the digest of what it wrote.
+func (s *Snapshot) WriteFile(path string) (Digest, error) {
+	var d Digest
+	err := fileio.WriteAtomic(path, func(w io.Writer) error {
+		ev := NewEvidenceWriter(w)
+		err := s.WriteJSON(ev)
+		d = ev.Digest()
+		return err
+	})
+	if err != nil {
+		return Digest{}, err
+	}
+	return d, nil
 }

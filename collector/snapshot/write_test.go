@@ -2,6 +2,10 @@ package snapshot_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -68,5 +72,27 @@ func TestWriteJSONLargeMatchesMarshal(t *testing.T) {
 func TestWriteJSONDirect(t *testing.T) {
 	if p := jsontag.Indirect(reflect.TypeFor[snapshot.Snapshot]()); p != "" {
 		t.Fatal(p, ": a snapshot type is encoded by encoding/json: give it a type jsontag.AppendIndent handles")
+	}
+}
+
+// WriteFile writes what Marshal gives and returns the digest of those bytes.
+func TestWriteFileDigest(t *testing.T) {
+	s, err := snapshot.ParseSnapshot(fixtures.DemoSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "snapshot.json")
+	d, err := s.WriteFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.Marshal()
+	sum := sha256.Sum256(got)
+	if !bytes.Equal(got, want) || d.SHA256 != hex.EncodeToString(sum[:]) || d.Bytes != int64(len(got)) {
+		t.Errorf("WriteFile wrote %d bytes (Marshal %d), digest %+v, file hash %x", len(got), len(want), d, sum)
 	}
 }

@@ -159,7 +159,7 @@ func evaluateSnapshot(n int, path string) error {
 		return err
 	}
 	read := time.Since(start)
-	ro := evaluate.RunOptions{Digest: &evaluate.Digest{SHA256: d.SHA256, Bytes: d.Bytes}, Parsed: s, Clock: time.Now}
+	ro := evaluate.RunOptions{Digest: &d, Parsed: s, Clock: time.Now}
 	rep, err := e.Evaluate(ctx, ro)
 	if err != nil {
 		return err
