@@ -41,8 +41,7 @@ func ReadSnapshotFile(path string) (*Snapshot, Digest, error) {
 	if err != nil {
 		return nil, Digest{}, fmt.Errorf("%s: %w", path, err)
 	}
-	in := ev.InputFile(path)
-	return s, Digest{SHA256: in.SHA256, Bytes: in.Bytes}, nil
+	return s, ev.digest(), nil
 }
 
 // ParseSnapshot decodes and validates a snapshot document held in memory.
