@@ -2,13 +2,12 @@ package evaluate
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/parallel"
 )
 
 // countRules fills each rule's counts and status from the findings.
@@ -282,16 +281,11 @@ func mailboxRows(joined []snapshot.JoinedMailbox, rules []RuleMeta, findings []F
 	tenant, perObject, unknown := flipStates(rules, findings)
 	rows := make([]MailboxRow, len(joined))
 	// Rows are independent: build them on every processor.
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(joined)/1000))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w * len(joined) / workers; i < (w+1)*len(joined)/workers; i++ {
-				mailboxRow(&joined[i], &rows[i], tenant, perObject, unknown)
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Ranges(len(joined), 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			mailboxRow(&joined[i], &rows[i], tenant, perObject, unknown)
+		}
+	})
 	return rows
 }
 

@@ -2,12 +2,11 @@ package snapshot
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/exoready/exoready/internal/parallel"
 )
 
 // Join computes s.Joined from s.AD and s.EXO: every mailbox once, its AD
@@ -45,7 +44,7 @@ func Join(s *Snapshot) {
 			joined = append(joined, JoinedMailbox{AD: &s.AD.Users[ai]})
 		}
 	}
-	forEachChunk(len(joined), func(lo, hi int) {
+	parallel.Ranges(len(joined), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			complete(&joined[i])
 		}
@@ -68,26 +67,6 @@ func complete(j *JoinedMailbox) {
 	j.ID = joinedID(j)
 	j.Location = location(j)
 	j.Drift = Drift(j.AD, j.EXO)
-}
-
-// forEachChunk calls fn on consecutive ranges of [0, n) on every processor
-// and returns when all are done.
-func forEachChunk(n int, fn func(lo, hi int)) {
-	const chunk = 4096
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+chunk, n))
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // adIndex holds the AD mailbox objects a mailbox can join to, by each key.
