@@ -116,8 +116,14 @@ func (sw *streamWriter) structFields(v reflect.Value, depth int) {
 // encode writes v at this depth.
 func (sw *streamWriter) encode(v reflect.Value, depth int) {
 	sw.buf, sw.err = appendValue(sw.buf[:0], v, depth)
+	sw.write(sw.buf)
+}
+
+// write writes encoded bytes unless an error came first, and keeps the
+// writer's error: a failed or cancelled write stops the encoding too.
+func (sw *streamWriter) write(b []byte) {
 	if sw.err == nil {
-		sw.w.Write(sw.buf)
+		_, sw.err = sw.w.Write(b)
 	}
 }
 
@@ -144,9 +150,8 @@ func (sw *streamWriter) elements(v reflect.Value, depth int) {
 	workers := runtime.GOMAXPROCS(0)
 	if n <= chunk || workers == 1 {
 		for from := 0; from < n && sw.err == nil; from += chunk {
-			if sw.buf, sw.err = encodeChunk(sw.buf[:0], from); sw.err == nil {
-				sw.w.Write(sw.buf)
-			}
+			sw.buf, sw.err = encodeChunk(sw.buf[:0], from)
+			sw.write(sw.buf)
 		}
 		return
 	}
@@ -167,10 +172,17 @@ func (sw *streamWriter) elements(v reflect.Value, depth int) {
 			}
 		})
 	}
+	stop := make(chan struct{}) // closed at the first error: no more chunks
+	stopped := false
 	go func() {
+	produce:
 		for from := 0; from < n; from += chunk {
 			j := &job{from: from, out: make(chan *[]byte, 1)}
-			order <- j
+			select {
+			case order <- j:
+			case <-stop:
+				break produce
+			}
 			jobs <- j
 		}
 		close(jobs)
@@ -181,8 +193,10 @@ func (sw *streamWriter) elements(v reflect.Value, depth int) {
 		if j.err != nil && sw.err == nil {
 			sw.err = j.err
 		}
-		if sw.err == nil {
-			sw.w.Write(*buf)
+		sw.write(*buf)
+		if sw.err != nil && !stopped {
+			close(stop)
+			stopped = true
 		}
 		bufPool.Put(buf)
 	}
