@@ -28,7 +28,12 @@ type RunOptions struct {
 	// Digest identifies the snapshot document when Snapshot is nil: a scan
 	// hashes its snapshot while streaming it to disk.
 	Digest *Digest
-	Tool   Tool
+	// SnapshotWritten, when set, gives the digest of the snapshot document
+	// being written while the rules run (a scan), in place of Digest: it
+	// is called, and may wait, only once the rules are done. Its error
+	// ends the run.
+	SnapshotWritten func() (Digest, error)
+	Tool            Tool
 	// Clock gives "now"; inject a fixed clock for byte-identical reports.
 	Clock func() time.Time
 	// Files are run inputs besides the snapshot's own (scan.yaml, waivers).
@@ -92,9 +97,11 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 	}
 	started := ro.Clock().UTC()
 	digest := Digest{Bytes: int64(len(ro.Snapshot))}
-	if ro.Snapshot == nil && ro.Digest != nil {
+	switch {
+	case ro.SnapshotWritten != nil:
+	case ro.Snapshot == nil && ro.Digest != nil:
 		digest = *ro.Digest
-	} else {
+	default:
 		sum := sha256.Sum256(ro.Snapshot)
 		digest.SHA256 = hex.EncodeToString(sum[:])
 	}
@@ -119,10 +126,8 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		SchemaVersion: FindingsSchemaVersion,
 		Tool:          ro.Tool,
 		PolicyPack:    e.Pack(),
-		Inputs:        inputsFrom(&view, digest.SHA256, digest.Bytes, ro.Files),
 		Inventory:     Inventory{Sections: map[string][]map[string]any{}},
 	}
-	rep.ScanID = scanID(rep.Inputs.Snapshot.SHA256, rep.PolicyPack.SHA256, started)
 
 	evalStart := ro.Clock()
 	var findings []Finding
@@ -132,6 +137,13 @@ func (e *Engine) Evaluate(ctx context.Context, ro RunOptions) (*Report, error) {
 		return nil, err
 	}
 	parts = nil
+	if ro.SnapshotWritten != nil {
+		if digest, err = ro.SnapshotWritten(); err != nil {
+			return nil, err
+		}
+	}
+	rep.Inputs = inputsFrom(&view, digest.SHA256, digest.Bytes, ro.Files)
+	rep.ScanID = scanID(rep.Inputs.Snapshot.SHA256, rep.PolicyPack.SHA256, started)
 	for i, r := range e.rules {
 		res := RuleResult{RuleMeta: r.meta}
 		if reason := runs[i].starved; reason != "" {

@@ -98,24 +98,26 @@ func ParseFormats(list string) ([]string, error) {
 }
 
 // WriteFiles renders the report in every format into dir and returns the
-// paths written. Each file is written to a temporary name and renamed, so a
+// files written, each with the digest of its bytes (for the evidence
+// manifest). Each file is written to a temporary name and renamed, so a
 // failed or interrupted run never leaves a half-written file under the
 // final name.
-func WriteFiles(ctx context.Context, dir string, formats []string, r *evaluate.Report, o Options) ([]string, error) {
+func WriteFiles(ctx context.Context, dir string, formats []string, r *evaluate.Report, o Options) ([]fileio.Written, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
-	var written []string
+	var written []fileio.Written
 	for _, f := range formats {
 		w, err := New(f, o)
 		if err != nil {
 			return written, err
 		}
 		path := filepath.Join(dir, FileName(f))
-		if err := fileio.WriteAtomic(path, func(out io.Writer) error { return w.Write(ctx, out, r) }); err != nil {
+		out, err := fileio.WriteAtomicHashed(path, func(out io.Writer) error { return w.Write(ctx, out, r) })
+		if err != nil {
 			return written, fmt.Errorf("write %s: %w", path, err)
 		}
-		written = append(written, path)
+		written = append(written, out)
 	}
 	return written, nil
 }

@@ -89,7 +89,7 @@ func runCollect(c *cli.Context, e *env, fill func(context.Context, *scanConfig, 
 	if out == "-" {
 		err = s.WriteJSON(e.stdout)
 	} else {
-		_, err = streamSnapshotFile(out, s)
+		_, err = streamSnapshotFile(c.Context, out, s)
 	}
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/exoready/exoready/collector"
 	"github.com/exoready/exoready/collector/snapshot"
+	"github.com/exoready/exoready/internal/fileio"
 )
 
 func evaluateCommand(e *env) *cli.Command {
@@ -37,7 +38,6 @@ func evaluateCommand(e *env) *cli.Command {
 			if err := waiverOptions(c, &o, false, log); err != nil {
 				return err
 			}
-			o.SnapshotInputs = c.Args().Slice()
 			var parts []*snapshot.Snapshot
 			var digest snapshot.Digest
 			for _, p := range c.Args().Slice() {
@@ -46,21 +46,24 @@ func evaluateCommand(e *env) *cli.Command {
 					return err
 				}
 				parts, digest = append(parts, s), d
+				o.SnapshotInputs = append(o.SnapshotInputs, fileio.Written{Path: p, SHA256: d.SHA256, Bytes: d.Bytes})
 			}
 			o.Parsed = parts[0]
 			o.Digest = &digest
-			if len(parts) > 1 {
-				merged, err := collector.Merge(parts...)
-				if err != nil {
-					return err
-				}
-				o.Parsed = merged
-				o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
-				if o.Digest, err = streamSnapshotFile(o.SnapshotOut, merged); err != nil {
-					return err
-				}
+			if len(parts) == 1 {
+				return evaluateAndReport(c.Context, e, o, nil, nil, log)
 			}
-			return evaluateAndReport(c.Context, e, o, nil, nil, log)
+			merged, err := collector.Merge(parts...)
+			if err != nil {
+				return err
+			}
+			o.Parsed, o.Digest = merged, nil
+			o.SnapshotWrite = startSnapshotWrite(c.Context, filepath.Join(o.Out, "snapshot.json"), merged, o.Clock, "")
+			err = evaluateAndReport(c.Context, e, o, nil, nil, log)
+			if werr := o.SnapshotWrite.failed(); err == nil {
+				err = werr
+			}
+			return err
 		},
 	}
 }

@@ -46,8 +46,8 @@ func reportCommand(e *env) *cli.Command {
 				return err
 			}
 			written, err := report.WriteFiles(c.Context, c.String("out"), formats, rep, report.Options{})
-			for _, p := range written {
-				log.Info().Str("path", p).Msg("report written")
+			for _, w := range written {
+				log.Info().Str("path", w.Path).Msg("report written")
 			}
 			return err
 		},

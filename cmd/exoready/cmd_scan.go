@@ -9,9 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/exoready/exoready/collector/snapshot"
-	"github.com/exoready/exoready/evaluate"
 	"github.com/exoready/exoready/fixtures"
-	"github.com/exoready/exoready/internal/fileio"
 )
 
 func scanCommand(e *env) *cli.Command {
@@ -49,7 +47,7 @@ func scanCommand(e *env) *cli.Command {
 	}
 }
 
-func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zerolog.Logger) error {
+func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zerolog.Logger) (err error) {
 	start := o.Clock()
 	var snap []byte
 	phases := map[string]int64{}
@@ -62,49 +60,34 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 			return fmt.Errorf("embedded demo tenant: %w", err)
 		}
 		log.Info().Msg("scanning the embedded demo tenant corp.example.test")
-	} else {
-		s, err := collectSnapshot(ctx, c, e, o.Config, o.Clock, phases, log)
-		if err != nil {
+		if o.SnapshotWrite, err = writeSnapshotFile(ctx, filepath.Join(o.Out, "snapshot.json"), snap); err != nil {
 			return err
 		}
-		phases["collect"] = o.Clock().Sub(start).Milliseconds()
-		// The snapshot is streamed to disk and hashed on the way, never
-		// held as JSON in memory (gigabytes at 600,000 mailboxes); the
-		// engine takes it decoded.
-		o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
-		written := o.Clock()
-		if o.Digest, err = streamSnapshotFile(o.SnapshotOut, s); err != nil {
-			return err
-		}
-		phases["write_snapshot"] = o.Clock().Sub(written).Milliseconds()
-		o.Parsed = s
-		return evaluateAndReport(ctx, e, o, nil, phases, log)
+		return evaluateAndReport(ctx, e, o, snap, phases, log)
 	}
-	o.SnapshotOut = filepath.Join(o.Out, "snapshot.json")
-	if err := writeSnapshotFile(o.SnapshotOut, snap); err != nil {
-		return err
-	}
-	return evaluateAndReport(ctx, e, o, snap, phases, log)
-}
-
-// streamSnapshotFile writes the snapshot into the output folder (streamed,
-// atomically) and returns the digest of what it wrote.
-func streamSnapshotFile(path string, s *snapshot.Snapshot) (*evaluate.Digest, error) {
-	if err := mkdirFor(path); err != nil {
-		return nil, err
-	}
-	d, err := s.WriteFile(path)
+	s, err := collectSnapshot(ctx, c, e, o.Config, o.Clock, phases, log)
 	if err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-// writeSnapshotFile saves the evaluated snapshot beside the reports so the
-// scan can be re-judged later with `exoready evaluate`.
-func writeSnapshotFile(path string, snap []byte) error {
-	if err := mkdirFor(path); err != nil {
 		return err
 	}
-	return fileio.WriteFileAtomic(path, snap)
+	phases["collect"] = o.Clock().Sub(start).Milliseconds()
+	// The snapshot is streamed to disk and hashed on the way, never held
+	// as JSON in memory (gigabytes at 600,000 mailboxes), while the rules
+	// run on it decoded; the report waits for its digest.
+	o.SnapshotWrite = startSnapshotWrite(ctx, filepath.Join(o.Out, "snapshot.json"), s, o.Clock, "write_snapshot")
+	defer func() {
+		if werr := o.SnapshotWrite.failed(); err == nil {
+			err = werr
+		}
+	}()
+	o.Parsed = s
+	return evaluateAndReport(ctx, e, o, nil, phases, log)
+}
+
+// streamSnapshotFile writes the snapshot to path (streamed, atomically,
+// its folder made first) and returns the digest of what it wrote.
+func streamSnapshotFile(ctx context.Context, path string, s *snapshot.Snapshot) (snapshot.Digest, error) {
+	if err := mkdirFor(path); err != nil {
+		return snapshot.Digest{}, err
+	}
+	return s.WriteFile(ctx, path)
 }

@@ -101,30 +101,32 @@ func compareWithBaseline(rep *evaluate.Report, b *baseline, log zerolog.Logger) 
 
 // writeEvidence copies the baseline beside the reports and writes the
 // manifest of everything this run wrote and read (signed with a key).
-func writeEvidence(o evalOptions, rep *evaluate.Report, written []string, log zerolog.Logger) (*evidence.Manifest, error) {
+func writeEvidence(o evalOptions, rep *evaluate.Report, written []fileio.Written, log zerolog.Logger) (*evidence.Manifest, error) {
 	m := evidence.NewManifest(rep)
-	for _, p := range written {
+	for _, w := range written {
 		role := evidence.RoleReport
-		if filepath.Base(p) == report.FileName("json") {
+		if filepath.Base(w.Path) == report.FileName("json") {
 			role = evidence.RoleFindings
 		}
-		if err := m.AddOutput(o.Out, p, role); err != nil {
+		if err := m.AddOutput(o.Out, w, role); err != nil {
 			return nil, err
 		}
 	}
-	if o.SnapshotOut != "" {
-		if err := m.AddOutput(o.Out, o.SnapshotOut, evidence.RoleSnapshot); err != nil {
+	if o.SnapshotWrite != nil {
+		w, err := o.SnapshotWrite.written()
+		if err != nil {
+			return nil, err
+		}
+		if err := m.AddOutput(o.Out, w, evidence.RoleSnapshot); err != nil {
 			return nil, err
 		}
 	}
-	for _, p := range o.SnapshotInputs {
+	for _, in := range o.SnapshotInputs {
 		role := evidence.RolePart
 		if len(o.SnapshotInputs) == 1 {
 			role = evidence.RoleSnapshot
 		}
-		if err := m.AddInput(p, role); err != nil {
-			return nil, err
-		}
+		m.AddInput(in, role)
 	}
 	switch {
 	case o.Baseline != nil && rep.Redacted && !o.Baseline.rep.Redacted:
@@ -138,7 +140,8 @@ func writeEvidence(o evalOptions, rep *evaluate.Report, written []string, log ze
 		if err := fileio.WriteFileAtomic(p, o.Baseline.data); err != nil {
 			return nil, fmt.Errorf("copy baseline: %w", err)
 		}
-		if err := m.AddOutput(o.Out, p, evidence.RoleBaseline); err != nil {
+		copied := fileio.Written{Path: p, SHA256: sha256Hex(o.Baseline.data), Bytes: int64(len(o.Baseline.data))}
+		if err := m.AddOutput(o.Out, copied, evidence.RoleBaseline); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"reflect"
@@ -22,17 +23,16 @@ func (s *Snapshot) WriteJSON(w io.Writer) error {
 
 // WriteFile writes the snapshot to path as WriteJSON does, atomically (a
 // temporary file renamed into place, so a failed write leaves nothing
-// half-written), and returns the digest of what it wrote.
-func (s *Snapshot) WriteFile(path string) (Digest, error) {
-	var d Digest
-	err := fileio.WriteAtomic(path, func(w io.Writer) error {
-		ev := NewEvidenceWriter(w)
-		err := s.WriteJSON(ev)
-		d = ev.Digest()
-		return err
+// half-written), and returns the digest of what it wrote, taken as the
+// bytes went out. It only reads the snapshot, so it may run while others
+// read it too (a scan writes it while the rules run). Cancelling ctx stops
+// the write at its next megabyte and removes the temporary file.
+func (s *Snapshot) WriteFile(ctx context.Context, path string) (Digest, error) {
+	w, err := fileio.WriteAtomicHashed(path, func(w io.Writer) error {
+		return s.WriteJSON(fileio.ContextWriter(ctx, w))
 	})
 	if err != nil {
 		return Digest{}, err
 	}
-	return d, nil
+	return Digest{SHA256: w.SHA256, Bytes: w.Bytes}, nil
 }

@@ -2,8 +2,10 @@ package snapshot_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -82,7 +84,7 @@ func TestWriteFileDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "snapshot.json")
-	d, err := s.WriteFile(path)
+	d, err := s.WriteFile(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +96,20 @@ func TestWriteFileDigest(t *testing.T) {
 	sum := sha256.Sum256(got)
 	if !bytes.Equal(got, want) || d.SHA256 != hex.EncodeToString(sum[:]) || d.Bytes != int64(len(got)) {
 		t.Errorf("WriteFile wrote %d bytes (Marshal %d), digest %+v, file hash %x", len(got), len(want), d, sum)
+	}
+}
+
+// An interrupted write stops with the context's error and leaves nothing
+// in the folder: no snapshot.json, no temporary file.
+func TestWriteFileCancelled(t *testing.T) {
+	s := gen.Generate(gen.Options{Seed: 2, Mailboxes: 3000}).Snapshot()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := s.WriteFile(ctx, filepath.Join(dir, "snapshot.json")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteFile after cancel: %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("a cancelled write left %v", entries)
 	}
 }

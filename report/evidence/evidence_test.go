@@ -56,16 +56,20 @@ func scan(t *testing.T, key ed25519.PrivateKey) (dir string, inputs string) {
 	}
 	writeFile(t, filepath.Join(dir, "snapshot.json"), string(snap))
 	m := evidence.NewManifest(rep)
-	for _, p := range written {
+	for _, w := range written {
 		role := evidence.RoleReport
-		if filepath.Base(p) == "findings.json" {
+		if filepath.Base(w.Path) == "findings.json" {
 			role = evidence.RoleFindings
 		}
-		if err := m.AddOutput(dir, p, role); err != nil {
+		if sha, n, err := fileio.HashFile(w.Path); err != nil || sha != w.SHA256 || n != w.Bytes {
+			t.Fatalf("WriteFiles gave %s sha256 %s (%d bytes), the file has %s (%d bytes), %v", w.Path, w.SHA256, w.Bytes, sha, n, err)
+		}
+		if err := m.AddOutput(dir, w, role); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := m.AddOutput(dir, filepath.Join(dir, "snapshot.json"), evidence.RoleSnapshot); err != nil {
+	snapOut := fileio.Written{Path: filepath.Join(dir, "snapshot.json"), SHA256: snapSum, Bytes: int64(len(snap))}
+	if err := m.AddOutput(dir, snapOut, evidence.RoleSnapshot); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Write(dir, key); err != nil {

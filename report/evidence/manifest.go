@@ -73,15 +73,6 @@ type Signer struct {
 	PublicKey string `json:"public_key"` // base64 of the 32 bytes
 }
 
-// Hash returns the file entry of path with the given role and recorded name.
-func Hash(role, path, name string) (File, error) {
-	sha, n, err := fileio.HashFile(path)
-	if err != nil {
-		return File{}, err
-	}
-	return File{Role: role, Path: name, SHA256: sha, Bytes: n}, nil
-}
-
 // NewManifest starts the manifest of a report's run.
 func NewManifest(r *evaluate.Report) *Manifest {
 	return &Manifest{
@@ -90,29 +81,22 @@ func NewManifest(r *evaluate.Report) *Manifest {
 	}
 }
 
-// AddOutput hashes a file the run wrote into dir and lists it by its name
-// relative to dir.
-func (m *Manifest) AddOutput(dir, path, role string) error {
-	rel, err := filepath.Rel(dir, path)
+// AddOutput lists a file the run wrote into dir by its name relative to
+// dir, with the digest taken as it was written (fileio.WriteAtomicHashed):
+// the run never reads its gigabytes of output again to hash them.
+func (m *Manifest) AddOutput(dir string, f fileio.Written, role string) error {
+	rel, err := filepath.Rel(dir, f.Path)
 	if err != nil {
 		return err
 	}
-	f, err := Hash(role, path, filepath.ToSlash(rel))
-	if err != nil {
-		return err
-	}
-	m.Files = append(m.Files, f)
+	m.Files = append(m.Files, File{Role: role, Path: filepath.ToSlash(rel), SHA256: f.SHA256, Bytes: f.Bytes})
 	return nil
 }
 
-// AddInput hashes a file the run read and lists it by its path as given.
-func (m *Manifest) AddInput(path, role string) error {
-	f, err := Hash(role, path, path)
-	if err != nil {
-		return err
-	}
-	m.Inputs = append(m.Inputs, f)
-	return nil
+// AddInput lists a file the run read by its path as given, with the digest
+// taken as it was read.
+func (m *Manifest) AddInput(f fileio.Written, role string) {
+	m.Inputs = append(m.Inputs, File{Role: role, Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
 }
 
 // Marshal encodes the manifest: files sorted, indented, trailing newline.
