@@ -57,10 +57,10 @@ func evaluateCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			o.Parsed, o.Digest = merged, nil
-			o.SnapshotWrite = startSnapshotWrite(c.Context, filepath.Join(o.Out, "snapshot.json"), merged, o.Clock, "")
-			err = evaluateAndReport(c.Context, e, o, nil, nil, log)
-			if werr := o.SnapshotWrite.failed(); err == nil {
+			w := startSnapshotWrite(c.Context, filepath.Join(o.Out, "snapshot.json"), merged, o.Clock, "")
+			o.Parsed, o.Digest, o.SnapshotWrite = merged, nil, w
+			err = evaluateAndReport(c.Context, e, o, nil, nil, log) // drops the snapshot once evaluated
+			if werr := w.failed(); err == nil {
 				err = werr
 			}
 			return err

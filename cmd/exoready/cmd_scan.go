@@ -47,7 +47,7 @@ func scanCommand(e *env) *cli.Command {
 	}
 }
 
-func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zerolog.Logger) (err error) {
+func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zerolog.Logger) error {
 	start := o.Clock()
 	var snap []byte
 	phases := map[string]int64{}
@@ -60,6 +60,7 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 			return fmt.Errorf("embedded demo tenant: %w", err)
 		}
 		log.Info().Msg("scanning the embedded demo tenant corp.example.test")
+		var err error
 		if o.SnapshotWrite, err = writeSnapshotFile(ctx, filepath.Join(o.Out, "snapshot.json"), snap); err != nil {
 			return err
 		}
@@ -73,14 +74,13 @@ func runScan(ctx context.Context, c *cli.Context, e *env, o evalOptions, log zer
 	// The snapshot is streamed to disk and hashed on the way, never held
 	// as JSON in memory (gigabytes at 600,000 mailboxes), while the rules
 	// run on it decoded; the report waits for its digest.
-	o.SnapshotWrite = startSnapshotWrite(ctx, filepath.Join(o.Out, "snapshot.json"), s, o.Clock, "write_snapshot")
-	defer func() {
-		if werr := o.SnapshotWrite.failed(); err == nil {
-			err = werr
-		}
-	}()
-	o.Parsed = s
-	return evaluateAndReport(ctx, e, o, nil, phases, log)
+	w := startSnapshotWrite(ctx, filepath.Join(o.Out, "snapshot.json"), s, o.Clock, "write_snapshot")
+	o.SnapshotWrite, o.Parsed = w, s
+	err = evaluateAndReport(ctx, e, o, nil, phases, log) // drops the snapshot once evaluated
+	if werr := w.failed(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // streamSnapshotFile writes the snapshot to path (streamed, atomically,
