@@ -8,6 +8,20 @@ test_mailbox_id_prefers_external_directory_object_id if {
 	lib.mailbox_id({"external_directory_object_id": "", "guid": "", "identity": "Ann"}) == "exo:ann"
 }
 
+# ids with and without "_" take different bodies of mailbox_id, ad_id and
+# object_id; both give what the Cloud Sync prefix rule says.
+test_ids_strip_only_a_leading_cloud_sync_prefix if {
+	lib.mailbox_id({"external_directory_object_id": " User_ABC ", "guid": "g", "identity": "i"}) == "abc"
+	lib.mailbox_id({"external_directory_object_id": "Group_A_B", "guid": "g", "identity": "i"}) == "a_b"
+	lib.mailbox_id({"external_directory_object_id": "ab_user_c", "guid": "g", "identity": "i"}) == "ab_user_c"
+	lib.mailbox_id({"external_directory_object_id": " ABC ", "guid": "g", "identity": "i"}) == "abc"
+	lib.ad_id({"external_directory_object_id": "CONTACT_E1", "object_guid": "AA", "dn": "CN=x"}) == "e1"
+	lib.ad_id({"external_directory_object_id": "x_E1", "object_guid": "AA", "dn": "CN=x"}) == "x_e1"
+	lib.object_id(" Contact_Q ") == "q"
+	lib.object_id("Q") == "q"
+	lib.object_id("usergroup_q") == "usergroup_q"
+}
+
 test_ad_id if {
 	lib.ad_id({"external_directory_object_id": "", "object_guid": "AA-BB", "dn": "CN=x"}) == "ad:aa-bb"
 	lib.ad_id({"external_directory_object_id": "E1", "object_guid": "AA", "dn": "CN=x"}) == "e1"
@@ -19,6 +33,11 @@ test_ps_quote_doubles_every_single_quote_form if {
 	lib.ps_quote("a’b") == "'a’’b'"
 	lib.ps_quote("plain") == "'plain'"
 	lib.ps_quote("$(Remove-Item x)") == "'$(Remove-Item x)'"
+	lib.ps_quote("‘a‚b‛") == "'‘‘a‚‚b‛‛'"
+	lib.ps_quote("''") == "''''''"
+	lib.ps_quote("") == "''"
+	lib.ps_quote(5) == "'5'"
+	lib.ps_quote(true) == "'true'"
 }
 
 test_versions if {
