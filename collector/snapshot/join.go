@@ -17,7 +17,13 @@ import (
 //
 // When either side was not collected, Joined stays nil: rules that need the
 // joined view then report "not assessed" instead of judging half the data.
+//
+// Join also computes the AD section's other view, ad.duplicate_addresses
+// (DuplicateAddresses).
 func Join(s *Snapshot) {
+	if s.AD != nil {
+		s.AD.DuplicateAddresses = DuplicateAddresses(s.AD)
+	}
 	s.Joined = nil
 	if s.AD == nil || s.EXO == nil || s.AD.Users == nil || s.EXO.Mailboxes == nil {
 		return

@@ -95,6 +95,9 @@ func decodeSections(dec *json.Decoder, s *Snapshot) error {
 		return err
 	}
 	return decodeFields(dec, reflect.ValueOf(s).Elem(), 2, func(key string) (bool, error) {
+		if key == "ad" {
+			return true, decodeAD(dec, s)
+		}
 		if key != "joined" {
 			return false, nil
 		}
@@ -356,6 +359,9 @@ func (s *Snapshot) Validate() error {
 		if sec.present && !sec.collected {
 			return fmt.Errorf("section %q is present but sources.%s.collected is false", sec.name, sec.name)
 		}
+	}
+	if err := validateDuplicateAddresses(s.AD); err != nil {
+		return err
 	}
 	for i, j := range s.Joined {
 		if j.ID == "" {

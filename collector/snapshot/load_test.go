@@ -23,7 +23,7 @@ const minimalDoc = `{
     "entra": {"collected": false, "complete": false, "files": null, "errors": null},
     "facts": {"collected": false, "complete": false, "files": null, "errors": null}
   },
-  "ad": {"forest": "corp.example.test", "domain_dn": "", "config_dn": "", "users": [], "contacts": [], "groups": [], "security_groups": [], "exchange": null},
+  "ad": {"forest": "corp.example.test", "domain_dn": "", "config_dn": "", "users": [], "contacts": [], "groups": [], "security_groups": [], "exchange": null, "duplicate_addresses": []},
   "exo": null,
   "entra": null,
   "facts": null,

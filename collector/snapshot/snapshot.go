@@ -89,6 +89,11 @@ type AD struct {
 	// Exchange is the configuration partition's Exchange organization; nil when
 	// the configuration NC was not read, with an empty Name when no organization exists.
 	Exchange *ExchangeOrg `json:"exchange"`
+	// DuplicateAddresses is a view computed from Users, Contacts and Groups
+	// (DuplicateAddresses, run by Join): the proxy addresses two or more of
+	// them carry, so policies never sort every address themselves. nil when
+	// one of the three was not collected.
+	DuplicateAddresses []DuplicateAddress `json:"duplicate_addresses"`
 }
 
 // ADRecipient is a mail-enabled user or contact with its Exchange attributes.
