@@ -19,7 +19,8 @@ import (
 // joined view then report "not assessed" instead of judging half the data.
 //
 // Join also computes the AD section's other view, ad.duplicate_addresses
-// (DuplicateAddresses).
+// (DuplicateAddresses), and makes each joined EXO mailbox share the values
+// equal to its AD object's (ShareEqual).
 func Join(s *Snapshot) {
 	if s.AD != nil {
 		s.AD.DuplicateAddresses = DuplicateAddresses(s.AD)
@@ -60,8 +61,9 @@ func Join(s *Snapshot) {
 }
 
 // complete fills in what a joined pair (or lone side) shows: name, kind,
-// id, location and drift.
+// id, location and drift, once the pair shares its equal values.
 func complete(j *JoinedMailbox) {
+	ShareEqual(j.AD, j.EXO)
 	if j.EXO != nil {
 		j.DisplayName, j.Kind = j.EXO.DisplayName, MailboxKind(j.EXO.RecipientTypeDetails)
 	} else {
