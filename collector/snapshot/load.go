@@ -36,6 +36,15 @@ func ReadSnapshotFile(path string) (*Snapshot, Digest, error) {
 		return nil, Digest{}, fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
+	fast := newTally()
+	if s, ok := fastRead(f, &fast); ok {
+		return s, fast.digest(), nil
+	}
+	// Anything the fast loader does not take is read again by the
+	// reference reader, which decodes it or says what is wrong.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, Digest{}, fmt.Errorf("read snapshot: %w", err)
+	}
 	ev := NewEvidenceReader(bufio.NewReaderSize(f, 1<<20))
 	s, err := decodeSnapshot(ev, func() (io.ReadCloser, error) { return os.Open(path) })
 	if err != nil {
@@ -46,6 +55,9 @@ func ReadSnapshotFile(path string) (*Snapshot, Digest, error) {
 
 // ParseSnapshot decodes and validates a snapshot document held in memory.
 func ParseSnapshot(data []byte) (*Snapshot, error) {
+	if s, ok := fastDecode(data); ok {
+		return s, nil
+	}
 	return decodeSnapshot(bytes.NewReader(data), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 }
 
@@ -259,15 +271,27 @@ func mailboxKey(m *Mailbox) string { return m.Guid + "\x00" + m.Identity }
 // (deeply: a hand-edited joined view that differs keeps its own copy).
 func (l linker) share(j *JoinedMailbox) {
 	if j.AD != nil {
-		if i, ok := l.users[j.AD.DN]; ok && i >= 0 && reflect.DeepEqual(*j.AD, l.s.AD.Users[i]) {
-			j.AD = &l.s.AD.Users[i]
-		}
+		j.AD = l.shareAD(j.AD)
 	}
 	if j.EXO != nil {
-		if i, ok := l.mailboxes[mailboxKey(j.EXO)]; ok && i >= 0 && reflect.DeepEqual(*j.EXO, l.s.EXO.Mailboxes[i]) {
-			j.EXO = &l.s.EXO.Mailboxes[i]
-		}
+		j.EXO = l.shareEXO(j.EXO)
 	}
+}
+
+// shareAD returns the ad.users object o equals, or o.
+func (l linker) shareAD(o *ADRecipient) *ADRecipient {
+	if i, ok := l.users[o.DN]; ok && i >= 0 && reflect.DeepEqual(*o, l.s.AD.Users[i]) {
+		return &l.s.AD.Users[i]
+	}
+	return o
+}
+
+// shareEXO returns the exo.mailboxes object o equals, or o.
+func (l linker) shareEXO(o *Mailbox) *Mailbox {
+	if i, ok := l.mailboxes[mailboxKey(o)]; ok && i >= 0 && reflect.DeepEqual(*o, l.s.EXO.Mailboxes[i]) {
+		return &l.s.EXO.Mailboxes[i]
+	}
+	return o
 }
 
 // inField names the top-level field in a type error of one of its values.

@@ -1,0 +1,560 @@
+package snapshot
+
+import (
+	"bytes"
+	"io"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/exoready/exoready/internal/jsontag"
+)
+
+// The fast loader. A saved snapshot is read in one pass by the typed
+// decoder (decode.go): the text is read and hashed by one goroutine, which
+// walks the top-level object and the sections itself and hands the lists
+// of the sections and the joined view (ad.users, exo.mailboxes, joined...)
+// to every processor in batches of whole elements. It decodes the same
+// values as the reader in load.go (decodeSnapshot), which remains the
+// reference: whenever the fast loader meets anything it does not take,
+// decodeSnapshot reads the document again and reports.
+
+const (
+	// batchSize is about how much text one batch of elements holds.
+	batchSize = 1 << 20
+	// maxWindow bounds the text held while looking for the end of an
+	// element of a list: a list not written one element per line by
+	// exoready (a compact document) is left to decodeSnapshot.
+	maxWindow = 64 << 20
+)
+
+// batch is a run of whole elements of one list.
+type batch struct {
+	text  []byte
+	buf   []byte // the buffer text is in, given back when decoded
+	elem  decoderFunc
+	t     reflect.Type // the list's type
+	depth int          // containers open around the elements
+	link  *linker      // the joined view's linker
+	done  chan struct{}
+	// Set by the worker.
+	list   reflect.Value
+	ok     bool
+	why    string
+	linked int
+}
+
+// fastLoader reads one document.
+type fastLoader struct {
+	src  io.Reader // nil when the whole document is in buf
+	hash *tally
+	buf  []byte
+	pos  int
+	eof  bool
+	d    decodeState // for the values the loader decodes itself
+
+	pool    chan []byte // buffers given back by workers
+	buffers int         // buffers made
+	work    chan *batch
+	workers sync.WaitGroup
+
+	snap *Snapshot
+	why  string
+	// fastLinks counts joined objects linked by comparing their text.
+	fastLinks int
+}
+
+var (
+	snapshotDecoder     *structDecoder
+	joinedDecoder       *structDecoder
+	snapshotDecoderErr  error
+	snapshotDecoderOnce sync.Once
+)
+
+// decoders builds the typed decoders of the snapshot once.
+func decoders() error {
+	snapshotDecoderOnce.Do(func() {
+		snapshotDecoder, snapshotDecoderErr = structDecoderOf(reflect.TypeFor[Snapshot]())
+		if snapshotDecoderErr != nil {
+			return
+		}
+		var jd *structDecoder
+		if jd, snapshotDecoderErr = structDecoderOf(reflect.TypeFor[JoinedMailbox]()); snapshotDecoderErr != nil {
+			return
+		}
+		ad, err := decoderOf(reflect.TypeFor[*ADRecipient]())
+		if err != nil {
+			snapshotDecoderErr = err
+			return
+		}
+		exo, err := decoderOf(reflect.TypeFor[*Mailbox]())
+		if err != nil {
+			snapshotDecoderErr = err
+			return
+		}
+		joinedDecoder = jd.
+			withField(reflect.TypeFor[*ADRecipient](), linkedDecoder(ad, adCandidate)).
+			withField(reflect.TypeFor[*Mailbox](), linkedDecoder(exo, mailboxCandidate))
+	})
+	return snapshotDecoderErr
+}
+
+// fastDecode decodes a whole document held in data, or reports false.
+func fastDecode(data []byte) (*Snapshot, bool) {
+	l := &fastLoader{buf: data, eof: true}
+	return l.run()
+}
+
+// fastRead decodes the document r yields, hashing every byte of it into h,
+// or reports false; r is then read only partly.
+func fastRead(r io.Reader, h *tally) (*Snapshot, bool) {
+	l := &fastLoader{src: r, hash: h, buf: make([]byte, 0, batchSize+batchSize/4)}
+	l.buffers = 1
+	return l.run()
+}
+
+func (l *fastLoader) run() (s *Snapshot, ok bool) {
+	if decoders() != nil {
+		return nil, false
+	}
+	workers := runtime.GOMAXPROCS(0)
+	l.work = make(chan *batch, workers)
+	l.pool = make(chan []byte, 2*workers+4)
+	for range workers {
+		l.workers.Go(func() {
+			words := newInterner()
+			for b := range l.work {
+				l.decodeBatch(b, words)
+			}
+		})
+	}
+	l.d.words = newInterner()
+	l.snap = &Snapshot{}
+	ok, l.why = tryDecode(l.document)
+	close(l.work)
+	l.workers.Wait()
+	if !ok || l.snap.SchemaVersion != SchemaVersion || l.snap.Validate() != nil {
+		return nil, false // decodeSnapshot words what is wrong
+	}
+	return l.snap, true
+}
+
+// document decodes the top-level object and checks nothing but white
+// space follows it, to the end of the text.
+func (l *fastLoader) document() {
+	l.ws()
+	if l.byte() != '{' {
+		l.d.fail("not an object")
+	}
+	l.object(reflect.ValueOf(l.snap).Elem(), snapshotDecoder, 2)
+	for {
+		l.ws()
+		if l.pos < len(l.buf) {
+			l.d.fail("text after the document")
+		}
+		if l.eof {
+			return
+		}
+		l.fill(1)
+	}
+}
+
+// fill reads until n bytes past pos are held or the text ends.
+func (l *fastLoader) fill(n int) {
+	for len(l.buf)-l.pos < n && !l.eof {
+		if len(l.buf) == cap(l.buf) {
+			size := max(batchSize+batchSize/4, 2*(len(l.buf)-l.pos), n+batchSize/4)
+			if size > maxWindow {
+				l.d.fail("no end of element in sight")
+			}
+			var next []byte
+			if size <= batchSize+batchSize/4 {
+				next = l.buffer()
+			} else {
+				next = make([]byte, 0, size)
+			}
+			next = append(next, l.buf[l.pos:]...)
+			l.release(l.buf)
+			l.buf, l.pos = next, 0
+		}
+		m, err := l.src.Read(l.buf[len(l.buf):cap(l.buf)])
+		l.hash.add(l.buf[len(l.buf) : len(l.buf)+m])
+		l.buf = l.buf[:len(l.buf)+m]
+		if err == io.EOF {
+			l.eof = true
+		} else if err != nil {
+			l.d.fail("read: " + err.Error())
+		}
+	}
+}
+
+// buffer returns a free buffer: one a worker gave back, a new one while
+// fewer than the pool holds were made, else the next one given back.
+func (l *fastLoader) buffer() []byte {
+	select {
+	case b := <-l.pool:
+		return b[:0]
+	default:
+	}
+	if l.buffers < cap(l.pool) {
+		l.buffers++
+		return make([]byte, 0, batchSize+batchSize/4)
+	}
+	return (<-l.pool)[:0]
+}
+
+// release gives a buffer back to the pool, when it is one of the pool's.
+func (l *fastLoader) release(b []byte) {
+	if l.src == nil || cap(b) != batchSize+batchSize/4 {
+		return
+	}
+	select {
+	case l.pool <- b:
+	default:
+	}
+}
+
+// byte returns the byte at pos, reading more when needed.
+func (l *fastLoader) byte() byte {
+	l.fill(1)
+	if l.pos >= len(l.buf) {
+		l.d.fail("text ends")
+	}
+	return l.buf[l.pos]
+}
+
+func (l *fastLoader) ws() {
+	for {
+		l.fill(1)
+		l.d.data, l.d.pos = l.buf, l.pos
+		l.d.ws()
+		l.pos = l.d.pos
+		if l.pos < len(l.buf) || l.eof {
+			return
+		}
+	}
+}
+
+// whole decodes the value at pos with dec, once all its text is held.
+func (l *fastLoader) whole(dec decoderFunc, v reflect.Value) {
+	for {
+		end, ok := skipValue(l.buf, l.pos)
+		if ok && (end < len(l.buf) || l.eof) {
+			l.d.data, l.d.pos = l.buf[:end], l.pos
+			dec(&l.d, v)
+			if l.d.pos != end {
+				l.d.fail("value ends early")
+			}
+			l.pos = end
+			return
+		}
+		if l.eof {
+			l.d.fail("text ends")
+		}
+		l.fill(len(l.buf) - l.pos + batchSize)
+	}
+}
+
+// key reads a member name and its colon.
+func (l *fastLoader) key() string {
+	for {
+		end, ok := skipString(l.buf, l.pos)
+		if ok {
+			l.fill(end - l.pos + 64) // the colon after it
+			l.d.data, l.d.pos = l.buf, l.pos
+			k := string(l.d.key())
+			l.pos = l.d.pos
+			l.ws()
+			return k
+		}
+		if l.eof {
+			l.d.fail("text ends")
+		}
+		l.fill(len(l.buf) - l.pos + 4096)
+	}
+}
+
+// object decodes the members of the object at pos into the struct v.
+// Pointers to structs are decoded the same way while level > 0 and lists
+// of structs are decoded in batches; other members are decoded whole.
+func (l *fastLoader) object(v reflect.Value, sd *structDecoder, level int) {
+	l.pos++ // the opening brace
+	l.d.depth++
+	var seen [maxFields / 64]uint64
+	for first := true; ; first = false {
+		l.ws()
+		switch c := l.byte(); {
+		case c == '}':
+			l.pos++
+			l.d.depth--
+			for i := range sd.fields {
+				if seen[i/64]&(1<<(i%64)) == 0 {
+					// exoready writes every member; what a reader
+					// does when one is missing is left to it.
+					l.d.fail("member " + sd.fields[i].name + " missing")
+				}
+			}
+			return
+		case !first && c != ',':
+			l.d.fail("expected , or }")
+		case !first:
+			l.pos++
+			l.ws()
+		}
+		k := l.key()
+		i, ok := sd.byName[k]
+		if !ok {
+			l.d.fail("unknown field")
+		}
+		if seen[i/64]&(1<<(i%64)) != 0 {
+			l.d.fail("repeated name")
+		}
+		seen[i/64] |= 1 << (i % 64)
+		f := &sd.fields[i]
+		fv := v.Field(f.index)
+		ft := fv.Type()
+		switch {
+		case ft == reflect.TypeFor[[]JoinedMailbox]() && level == 2:
+			link := newLinker(l.snap)
+			l.list(fv, joinedDecoder.decode, &link)
+		case level > 0 && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && l.byte() == '{':
+			fv.Set(reflect.New(ft.Elem()))
+			esd, err := structDecoderOf(ft.Elem())
+			if err != nil {
+				l.d.fail(err.Error())
+			}
+			l.object(fv.Elem(), esd, level-1)
+		case level > 0 && ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && l.byte() == '[':
+			esd, err := structDecoderOf(ft.Elem())
+			if err != nil {
+				l.d.fail(err.Error())
+			}
+			l.list(fv, esd.decode, nil)
+		default:
+			l.whole(f.dec, fv)
+		}
+	}
+}
+
+// list decodes the array at pos into the slice v, its elements by batches
+// on every processor. A batch ends after a line holding only the closing
+// brace of an element, at the indentation exoready writes; the worker
+// checks it holds whole elements and nothing else, so a document laid out
+// otherwise decodes the same, or is left to decodeSnapshot.
+func (l *fastLoader) list(v reflect.Value, elem decoderFunc, link *linker) {
+	if l.byte() == 'n' {
+		l.whole(func(d *decodeState, v reflect.Value) { d.literal("null"); v.SetZero() }, v)
+		return
+	}
+	if l.byte() != '[' {
+		l.d.fail("expected an array")
+	}
+	l.pos++
+	l.ws()
+	if l.byte() == ']' {
+		l.pos++
+		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		return
+	}
+	depth := l.d.depth + 1
+	end := []byte("\n" + strings.Repeat(" ", 2*depth) + "}")
+	closing := []byte("\n" + strings.Repeat(" ", 2*depth-2) + "]")
+	var batches []*batch
+	defer func() {
+		for _, b := range batches {
+			<-b.done
+		}
+	}()
+	for {
+		cut := l.cut(end, closing)
+		b := &batch{text: l.buf[l.pos:cut], buf: l.buf, elem: elem, t: v.Type(), depth: depth, link: link, done: make(chan struct{})}
+		if l.src != nil {
+			next := l.buffer()
+			l.buf, l.pos = append(next, l.buf[cut:]...), 0
+		} else {
+			l.pos = cut
+		}
+		batches = append(batches, b)
+		l.work <- b
+		l.ws()
+		switch l.byte() {
+		case ',':
+			l.pos++
+			continue
+		case ']':
+			l.pos++
+		default:
+			l.d.fail("expected , or ]")
+		}
+		break
+	}
+	n := 0
+	for _, b := range batches {
+		<-b.done
+		if !b.ok {
+			l.d.fail(b.why)
+		}
+		n += b.list.Len()
+	}
+	if len(batches) == 1 && batches[0].list.Len() == batches[0].list.Cap() {
+		v.Set(batches[0].list)
+	} else {
+		all := reflect.MakeSlice(v.Type(), n, n)
+		at := 0
+		for _, b := range batches {
+			at += reflect.Copy(all.Slice(at, n), b.list)
+			b.list = reflect.Value{}
+		}
+		v.Set(all)
+	}
+	if link != nil {
+		for _, b := range batches {
+			l.fastLinks += b.linked
+		}
+	}
+	batches = nil
+}
+
+// cut returns where the next batch of the list at pos ends: after the
+// last line that closes an element (end) within about batchSize bytes,
+// and before the line that closes the list (closing).
+func (l *fastLoader) cut(end, closing []byte) int {
+	for size := batchSize; ; size *= 2 {
+		if size > maxWindow {
+			l.d.fail("no end of element in sight")
+		}
+		l.fill(size)
+		window := l.buf[l.pos:min(len(l.buf), l.pos+size)]
+		if i := bytes.Index(window, closing); i >= 0 {
+			window = window[:i]
+		}
+		if i := bytes.LastIndex(window, end); i >= 0 {
+			return l.pos + i + len(end)
+		}
+		if l.eof && len(window) == len(l.buf)-l.pos {
+			l.d.fail("no end of element")
+		}
+	}
+}
+
+// decodeBatch decodes the elements of b.
+func (l *fastLoader) decodeBatch(b *batch, words *interner) {
+	defer close(b.done)
+	d := &decodeState{data: b.text, depth: b.depth, words: words, link: b.link}
+	b.ok, b.why = tryDecode(func() {
+		d.ws()
+		b.list = d.list(b.t, b.elem, len(b.text)/512+4, func() bool {
+			d.ws()
+			if d.pos == len(d.data) {
+				return false
+			}
+			if d.data[d.pos] != ',' {
+				d.fail("expected ,")
+			}
+			d.pos++
+			d.ws()
+			return true
+		}, true)
+		if d.pos != len(d.data) {
+			d.fail("batch ends inside an element")
+		}
+	})
+	if d.link != nil {
+		b.linked = d.linked
+	}
+	if b.ok && b.list.Len() < b.list.Cap() {
+		// Trim, so the list keeps no spare elements.
+		trimmed := reflect.MakeSlice(b.t, b.list.Len(), b.list.Len())
+		reflect.Copy(trimmed, b.list)
+		b.list = trimmed
+	}
+	l.release(b.buf)
+}
+
+// linkedDecoder decodes the AD or EXO object of a joined mailbox. When
+// the object is, as text, the encoding of the section object the linker
+// finds for it (what exoready writes), it is that object: decoding the
+// text would give a value deeply equal to it, as all values the typed
+// decoder takes encode back to text that decodes to them. Otherwise it is
+// decoded, and linked as decodeSnapshot links it (linker.share).
+func linkedDecoder(dec decoderFunc, candidate func(*linker, []byte) any) decoderFunc {
+	return func(d *decodeState, v reflect.Value) {
+		if d.link != nil && d.peek() == '{' {
+			if c := candidate(d.link, d.data[d.pos:]); c != nil {
+				enc, err := jsontag.AppendIndent(d.buf[:0], c, d.depth)
+				d.buf = enc[:0]
+				if err == nil && bytes.HasPrefix(d.data[d.pos:], enc) {
+					d.pos += len(enc)
+					v.Set(reflect.ValueOf(c))
+					d.linked++
+					return
+				}
+			}
+		}
+		dec(d, v)
+		if d.link != nil && !v.IsNil() {
+			switch o := v.Interface().(type) {
+			case *ADRecipient:
+				v.Set(reflect.ValueOf(d.link.shareAD(o)))
+			case *Mailbox:
+				v.Set(reflect.ValueOf(d.link.shareEXO(o)))
+			}
+		}
+	}
+}
+
+// adCandidate finds the ad.users object whose DN the object text names
+// first.
+func adCandidate(l *linker, text []byte) any {
+	dn, _, ok := leadingStrings(text, "dn", "")
+	if !ok {
+		return nil
+	}
+	if i, found := l.users[string(dn)]; found && i >= 0 {
+		return &l.s.AD.Users[i]
+	}
+	return nil
+}
+
+// mailboxCandidate finds the exo.mailboxes object whose Guid and Identity
+// the object text names among its first members.
+func mailboxCandidate(l *linker, text []byte) any {
+	guid, identity, ok := leadingStrings(text, "guid", "identity")
+	if !ok {
+		return nil
+	}
+	key := make([]byte, 0, len(guid)+1+len(identity))
+	key = append(append(append(key, guid...), 0), identity...)
+	if i, found := l.mailboxes[string(key)]; found && i >= 0 {
+		return &l.s.EXO.Mailboxes[i]
+	}
+	return nil
+}
+
+// leadingStrings reads the plain string members at the start of the
+// object text and returns those named a and b ("" for none), stopping
+// once they are found, at a member that is not a plain string, or after a
+// few members.
+func leadingStrings(text []byte, a, b string) (av, bv []byte, ok bool) {
+	d := decodeState{data: text}
+	found, _ := tryDecode(func() {
+		d.open('{')
+		for first, n := true, 0; n < 8 && d.more('}', first); first, n = false, n+1 {
+			k := d.key()
+			if d.peek() != '"' {
+				return
+			}
+			switch s := d.rawString(); string(k) {
+			case a:
+				av = bytes.Clone(s)
+			case b:
+				bv = bytes.Clone(s)
+			}
+			if av != nil && (b == "" || bv != nil) {
+				return
+			}
+		}
+	})
+	return av, bv, found && av != nil && (b == "" || bv != nil)
+}
