@@ -16,7 +16,7 @@
 #   severity: medium
 #   category: mailbox
 #   blocks_flip: true
-#   requires: [ad.users, ad.contacts, ad.groups]
+#   requires: [ad.users, ad.contacts, ad.groups, ad.duplicate_addresses]
 #   fields:
 #     ad.users: [display_name, dn, external_directory_object_id, mail, object_guid, proxy_addresses]
 #     ad.contacts: [display_name, dn, external_directory_object_id, mail, object_guid, proxy_addresses]
@@ -31,23 +31,27 @@ package exoready.rules.mailbox.proxy_addresses
 
 import data.exoready.lib
 
-# holders are every mail-enabled AD object with proxy addresses (a first
-# address exists): the users, then the contacts, then the groups.
-holder_users := [u | some u in input.ad.users; u.proxy_addresses[0]]
+# Holders are the mail-enabled AD objects with proxy addresses (a first
+# address exists). Each is named by its array and index, as the
+# collector's ad.duplicate_addresses view names them; kinds gives each
+# array's finding type and the on-premises cmdlet that edits its objects.
+kinds := {
+	"users": {"type": "mailbox", "cmdlet": "Set-RemoteMailbox"},
+	"contacts": {"type": "contact", "cmdlet": "Set-MailContact"},
+	"groups": {"type": "group", "cmdlet": "Set-DistributionGroup"},
+}
 
-holder_contacts := [c | some c in input.ad.contacts; c.proxy_addresses[0]]
+holder_obj("users", i) := input.ad.users[i]
 
-holders := array.concat(array.concat(holder_users, holder_contacts), [g | some g in input.ad.groups; g.proxy_addresses[0]])
+holder_obj("contacts", i) := input.ad.contacts[i]
 
-# holder(i) is holder i with its finding type and the on-premises cmdlet
-# that edits it, told by where it sits in holders.
-holder(i) := {"obj": holders[i], "type": "mailbox", "cmdlet": "Set-RemoteMailbox"} if {
-	i < count(holder_users)
-} else := {"obj": holders[i], "type": "contact", "cmdlet": "Set-MailContact"} if {
-	i < count(holder_users) + count(holder_contacts)
-} else := {"obj": holders[i], "type": "group", "cmdlet": "Set-DistributionGroup"}
+holder_obj("groups", i) := input.ad.groups[i]
 
-checked := count(holders)
+holder(array, i) := {"obj": holder_obj(array, i), "type": kinds[array].type, "cmdlet": kinds[array].cmdlet}
+
+checked := (holder_count(input.ad.users) + holder_count(input.ad.contacts)) + holder_count(input.ad.groups)
+
+holder_count(objs) := count([1 | some o in objs; o.proxy_addresses[0]])
 
 # finding_object is the finding object of a holder; a joined mailbox has the
 # joined view's id, so readiness and waivers line up with the inventory.
@@ -59,14 +63,18 @@ finding_object(h) := {"type": h.type, "id": id, "name": h.obj.display_name, "dn"
 # joined_ids maps the DN of each holder with a finding that is a joined
 # mailbox to the joined view's id, in one pass over the joined view.
 joined_ids := {j.ad.dn: j.id | some j in lib.list(object.get(input, "joined", [])); j.ad.dn in dns} if {
-	dns := {holders[i].dn | some i in (not_one_primary | duplicate_holders)}
+	dns := {holder_obj(array, i).dn | some [array, i] in not_one_primary} | {h.dn | some d in input.ad.duplicate_addresses; some h in d.holders}
 }
 
 primaries(o) := [p | some p in o.proxy_addresses; startswith(p, "SMTP:")]
 
-# not_one_primary are the holders with no primary address or several.
-not_one_primary contains i if {
-	some i, o in holders
+# not_one_primary are the holders, [array, index], with no primary address
+# or several.
+not_one_primary := (bad_primaries("users", input.ad.users) | bad_primaries("contacts", input.ad.contacts)) | bad_primaries("groups", input.ad.groups)
+
+bad_primaries(array, objs) := {[array, i] |
+	some i, o in objs
+	o.proxy_addresses[0]
 	count([p | some p in o.proxy_addresses; startswith(p, "SMTP:")]) != 1 # primaries(o), inline: no call per holder
 }
 
@@ -77,8 +85,8 @@ deny contains {
 	"evidence": {"proxy_addresses": h.obj.proxy_addresses, "primary_addresses": primaries(h.obj), "mail": object.get(h.obj, "mail", "")},
 	"remediation": sprintf("%s -Identity %s -PrimarySmtpAddress %s  # on-premises; the other SMTP: entries become secondary", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(chosen_primary(h.obj))]),
 } if {
-	some i in not_one_primary
-	h := holder(i)
+	some [array, i] in not_one_primary
+	h := holder(array, i)
 }
 
 chosen_primary(o) := o.mail if {
@@ -87,45 +95,18 @@ chosen_primary(o) := o.mail if {
 	count(primaries(o)) > 0
 } else := "<address>"
 
-# addresses lists every [address, holder index] pair, sorted; the address
-# has its prefix and value lower-cased, so SMTP and smtp are one address.
-addresses := sort([[lower(p), i] | some i, o in holders; some p in o.proxy_addresses])
-
-# duplicated lists the addresses held twice or more with the holders of each
-# pair of neighbours in the sorted list: one linear pass (grouping all
-# addresses first would cost far more at 600,000 mailboxes). The list is
-# read through a local variable: indexing the rule itself in the loop
-# would look the rule up for every address.
-duplicated contains [key, sorted[n][1], next[1]] if {
-	sorted := addresses
-	some n, next in array.slice(sorted, 1, count(sorted))
-	key := next[0]
-	key == sorted[n][0]
-}
-
-# owners maps each duplicated address to the holders carrying it.
-owners[key] := {i | some [k, a, b] in duplicated; k == key; some i in [a, b]} if {
-	some [key, _, _] in duplicated
-}
-
-# duplicate_holders are the holders of a duplicated address.
-duplicate_holders contains i if {
-	some idx in owners
-	count(idx) > 1
-	some i in idx
-}
-
+# A duplicated address, as the collector found it (ad.duplicate_addresses:
+# the address lower-cased, prefix included, so SMTP and smtp are one
+# address), fails on each of its holders, naming the others.
 deny contains {
-	"msg": sprintf("%s carries %s, also carried by %s: sync refuses duplicate addresses", [h.obj.display_name, address, concat(", ", sort([holders[o].display_name | some o in others]))]),
+	"msg": sprintf("%s carries %s, also carried by %s: sync refuses duplicate addresses", [h.obj.display_name, ref.proxy_address, concat(", ", sort([holder_obj(o.array, o.index).display_name | some o in others]))]),
 	"object": finding_object(h),
-	"key": concat(":", ["duplicate", key]),
-	"evidence": {"address": address, "also_on": sort([holders[o].dn | some o in others])},
-	"remediation": sprintf("%s -Identity %s -EmailAddresses @{remove=%s}  # on-premises, on every object but the one that should own the address", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(address)]),
+	"key": concat(":", ["duplicate", d.address]),
+	"evidence": {"address": ref.proxy_address, "also_on": sort([o.dn | some o in others])},
+	"remediation": sprintf("%s -Identity %s -EmailAddresses @{remove=%s}  # on-premises, on every object but the one that should own the address", [h.cmdlet, lib.ps_quote(h.obj.dn), lib.ps_quote(ref.proxy_address)]),
 } if {
-	some key, idx in owners
-	count(idx) > 1
-	some i in idx
-	h := holder(i)
-	others := idx - {i}
-	address := [p | some p in h.obj.proxy_addresses; lower(p) == key][0]
+	some d in input.ad.duplicate_addresses
+	some k, ref in d.holders
+	h := holder(ref.array, ref.index)
+	others := [o | some j, o in d.holders; j != k]
 }
