@@ -532,25 +532,14 @@ var plain = func() (t [256]bool) {
 
 // appendString appends s quoted as encoding/json does without HTML
 // escaping: control characters, quote and backslash escaped, invalid
-// UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped.
+// UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped. Runs of plain
+// bytes are found eight at a time and copied whole.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	i := 0
-	for i < len(s) && plain[s[i]] {
-		i++
-	}
-	if i == len(s) {
-		b = append(b, s...)
-		return append(b, '"')
-	}
 	start := 0
-	for i < len(s) {
+	for i := plainFrom(s, 0); i < len(s); i = plainFrom(s, i) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -573,24 +562,60 @@ func appendString(b []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
+			start = i + size
+		case r == '\u2028' || r == '\u2029':
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
+			start = i + size
 		}
 		i += size
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// plainFrom returns the index of the first byte of s at or after i that is
+// not plain (len(s) when none is), testing eight bytes at a time; the last
+// eight bytes of s are tested as one word too, overlapping those before.
+func plainFrom(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if !allPlain(load8(s[i : i+8])) {
+			break
+		}
+	}
+	if i+8 > len(s) && len(s) >= 8 && i < len(s) && allPlain(load8(s[len(s)-8:])) {
+		return len(s)
+	}
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	return i
+}
+
+// load8 reads eight bytes as one little-endian word (one load once
+// compiled).
+func load8(t string) uint64 {
+	_ = t[7]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// allPlain tells whether the eight bytes of w are all plain: none below
+// 0x20, none a quote or backslash, none 0x80 or above. (x-ones)&^x has a
+// byte's high bit set, for some byte, exactly when some byte of x is zero,
+// and (x-0x20*ones)&^x when some byte is below 0x20.
+func allPlain(w uint64) bool {
+	q, bs := w^(ones*'"'), w^(ones*'\\')
+	return ((w-ones*0x20)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs == 0
 }
 
 // Indirect names the first part of type t (a path of fields from t)

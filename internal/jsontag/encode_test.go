@@ -296,3 +296,53 @@ func FuzzAppendFloat(f *testing.F) {
 		checkSame(t, json.Number(fmt.Sprint(v)), 0)
 	})
 }
+
+// TestAppendStringEveryPosition puts each kind of byte that must be
+// escaped or checked (every control character, quote, backslash, DEL, the
+// bytes of multi-byte runes, U+2028, invalid UTF-8) at every position of
+// strings longer than the eight bytes appendString tests at once.
+func TestAppendStringEveryPosition(t *testing.T) {
+	var specials []string
+	for c := range 0x20 {
+		specials = append(specials, string(rune(c)))
+	}
+	specials = append(specials, `"`, `\`, "\x7f", "\x80", "\xff", "é", "→", "\u2028", "\u2029", "😀", "\xe2\x82", " ", "~")
+	for _, n := range []int{7, 8, 9, 16, 17, 24} {
+		for p := range n {
+			for _, sp := range specials {
+				s := strings.Repeat("a", p) + sp + strings.Repeat("b", n-p)
+				want, err := json.Marshal(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = bytes.ReplaceAll(bytes.ReplaceAll(bytes.ReplaceAll(want, []byte(`\u003c`), []byte("<")), []byte(`\u003e`), []byte(">")), []byte(`\u0026`), []byte("&"))
+				if got := appendString(nil, s); !bytes.Equal(got, want) {
+					t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkAppendString encodes the strings a snapshot is made of: DNs,
+// addresses, GUIDs, names, some with characters to escape or non-ASCII.
+func BenchmarkAppendString(b *testing.B) {
+	strs := []string{
+		"CN=Victor Almeida,OU=Users,OU=Lisbon,DC=corp,DC=example,DC=test",
+		"smtp:victor.almeida@corp.example.test", "SMTP:victor.almeida@contoso.mail.onmicrosoft.com",
+		"2f1c9e1a-6b3d-4c55-9a8e-0d1e2f3a4b5c", "Victor Almeida", "x500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc",
+		"José Müller", `CN=Smith\, John,OU=Users,DC=corp,DC=example,DC=test`, "UserMailbox", "",
+	}
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	buf := make([]byte, 0, 4096)
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = appendString(buf, s)
+		}
+	}
+}
