@@ -77,6 +77,69 @@ type converter struct {
 	shared  map[any]*ast.Term // converted *ADRecipient / *Mailbox, by pointer
 	ad, exo map[string]int    // indexes of users and mailboxes, for joined copies
 	err     error
+	// strs are the string terms of each struct field, by struct type and
+	// field index, for the fields whose values repeat (see stringCache).
+	strs map[reflect.Type][]stringCache
+	keys stringCache // map keys (custom attribute names)
+}
+
+// stringCache hands out one term per distinct string of one struct field:
+// enum values, departments, databases and recipient types repeat across
+// thousands of elements, and a shared term saves two allocations and the
+// garbage of each. A field whose values mostly differ (ids, names,
+// addresses) turns its cache off after a few lookups, so it costs no map.
+type stringCache struct {
+	terms         map[string]*ast.Term
+	looks, misses int
+	off           bool
+}
+
+// stringCacheTrial is how many lookups a field gets before its cache is
+// turned off when more than half of them missed.
+const stringCacheTrial = 64
+
+func (sc *stringCache) term(s string) *ast.Term {
+	if sc.off {
+		return ast.StringTerm(s)
+	}
+	if t, ok := sc.terms[s]; ok {
+		sc.looks++
+		return t
+	}
+	sc.looks++
+	sc.misses++
+	if sc.looks >= stringCacheTrial && 2*sc.misses > sc.looks {
+		sc.off, sc.terms = true, nil
+		return ast.StringTerm(s)
+	}
+	if sc.terms == nil {
+		sc.terms = map[string]*ast.Term{}
+	}
+	t := ast.StringTerm(s)
+	sc.terms[s] = t
+	return t
+}
+
+// fieldStrings returns the string caches of struct type t's fields.
+func (c *converter) fieldStrings(t reflect.Type) []stringCache {
+	if sc, ok := c.strs[t]; ok {
+		return sc
+	}
+	if c.strs == nil {
+		c.strs = map[reflect.Type][]stringCache{}
+	}
+	sc := make([]stringCache, t.NumField())
+	c.strs[t] = sc
+	return sc
+}
+
+// field converts field i of struct value v, a string through its cache.
+func (c *converter) field(v reflect.Value, i int, sc []stringCache) *ast.Term {
+	fv := v.Field(i)
+	if fv.Kind() == reflect.String {
+		return sc[i].term(fv.String())
+	}
+	return c.value(fv)
 }
 
 // keyTerms are the interned key terms of each struct type's fields.
@@ -121,13 +184,13 @@ func (c *converter) value(v reflect.Value) *ast.Term {
 		}
 		fields := jsontag.Fields(v.Type())
 		keys := keysOf(v.Type(), fields)
+		sc := c.fieldStrings(v.Type())
 		kvs := make([][2]*ast.Term, 0, len(fields))
 		for i, f := range fields {
-			fv := v.Field(f.Index)
-			if f.OmitEmpty && jsontag.IsEmpty(fv) {
+			if f.OmitEmpty && jsontag.IsEmpty(v.Field(f.Index)) {
 				continue
 			}
-			kvs = append(kvs, [2]*ast.Term{keys[i], c.value(fv)})
+			kvs = append(kvs, [2]*ast.Term{keys[i], c.field(v, f.Index, sc)})
 		}
 		return ast.NewTerm(ast.NewObject(kvs...))
 	case reflect.Slice:
@@ -155,11 +218,13 @@ func (c *converter) value(v reflect.Value) *ast.Term {
 		kvs := make([][2]*ast.Term, 0, v.Len())
 		it := v.MapRange()
 		for it.Next() {
-			kvs = append(kvs, [2]*ast.Term{ast.InternedTerm(it.Key().String()), c.value(it.Value())})
+			kvs = append(kvs, [2]*ast.Term{c.keys.term(it.Key().String()), c.value(it.Value())})
 		}
 		return ast.NewTerm(ast.NewObject(kvs...))
 	case reflect.String:
-		return ast.InternedTerm(v.String())
+		// Not ast.InternedTerm: OPA's table holds a few hundred short
+		// words, and looking a long string up hashes all of it.
+		return ast.StringTerm(v.String())
 	case reflect.Bool:
 		return ast.InternedTerm(v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:

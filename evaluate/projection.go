@@ -148,6 +148,7 @@ func newProjection(t reflect.Type, names []string) (*projection, error) {
 // project converts the listed fields of struct value v.
 func (c *converter) project(p *projection, v reflect.Value) *ast.Term {
 	kvs := make([][2]*ast.Term, 0, len(p.fields))
+	sc := c.fieldStrings(v.Type())
 	for _, pf := range p.fields {
 		fv := v.Field(pf.index)
 		if pf.omitEmpty && jsontag.IsEmpty(fv) {
@@ -156,7 +157,7 @@ func (c *converter) project(p *projection, v reflect.Value) *ast.Term {
 		var t *ast.Term
 		switch {
 		case pf.sub == nil:
-			t = c.value(fv)
+			t = c.field(v, pf.index, sc)
 		case fv.Kind() == reflect.Pointer && fv.IsNil():
 			t = ast.InternedNullTerm
 		case fv.Kind() == reflect.Pointer:
