@@ -18,6 +18,8 @@ import (
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/exoready/exoready/internal/swar"
 )
 
 // The body rows of the streamed sheets are written here as SpreadsheetML
@@ -249,45 +251,74 @@ func preserveSpace(s string) bool {
 // breaks kept, tabs and carriage returns as character references,
 // characters XML cannot hold replaced by U+FFFD) and with every "_"
 // that starts an _xHHHH_ sequence written as _x005F_, so Excel does not
-// read the literal text as an escaped character.
+// read the literal text as an escaped character. Runs of bytes that need
+// none of this are found eight at a time and copied whole.
 func appendCellText(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
+	start := 0
+	for i := cellPlainFrom(s, 0); i < len(s); i = cellPlainFrom(s, i) {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '_' && isEscapeSequence(s[i:]):
-				b = append(b, "_x005F_"...)
-			case c == '&':
-				b = append(b, "&amp;"...)
-			case c == '<':
-				b = append(b, "&lt;"...)
-			case c == '>':
-				b = append(b, "&gt;"...)
-			case c == '"':
-				b = append(b, "&#34;"...)
-			case c == '\'':
-				b = append(b, "&#39;"...)
-			case c == '\t':
-				b = append(b, "&#x9;"...)
-			case c == '\r':
-				b = append(b, "&#xD;"...)
-			case c == '\n' || c >= 0x20:
-				b = append(b, c)
-			default:
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || !xmlChar(r) {
+				b = append(b, s[start:i]...)
 				b = append(b, "\uFFFD"...)
+				start = i + size
 			}
-			i++
+			i += size
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || !xmlChar(r) {
+		b = append(b, s[start:i]...)
+		switch {
+		case c == '_' && isEscapeSequence(s[i:]):
+			b = append(b, "_x005F_"...)
+		case c == '_':
+			b = append(b, c)
+		case c == '&':
+			b = append(b, "&amp;"...)
+		case c == '<':
+			b = append(b, "&lt;"...)
+		case c == '>':
+			b = append(b, "&gt;"...)
+		case c == '"':
+			b = append(b, "&#34;"...)
+		case c == '\'':
+			b = append(b, "&#39;"...)
+		case c == '\t':
+			b = append(b, "&#x9;"...)
+		case c == '\r':
+			b = append(b, "&#xD;"...)
+		default: // other control characters
 			b = append(b, "\uFFFD"...)
-		} else {
-			b = append(b, s[i:i+size]...)
 		}
-		i += size
+		i++
+		start = i
 	}
-	return b
+	return append(b, s[start:]...)
+}
+
+// cellPlain marks the bytes appendCellText copies as they are.
+var cellPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`&<>"'_`, rune(c))
+	}
+	t['\n'] = true
+	return t
+}()
+
+// cellPlainFrom returns the index of the first byte of s at or after i
+// that appendCellText cannot copy as it is (len(s) when none).
+func cellPlainFrom(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := swar.Load8(s[i : i+8])
+		if (swar.Below(w, 0x20)|swar.Equal(w, '&')|swar.Equal(w, '<')|swar.Equal(w, '>')|swar.Equal(w, '"')|
+			swar.Equal(w, '\'')|swar.Equal(w, '_')|swar.NonASCII(w))&swar.High != 0 {
+			break
+		}
+	}
+	for i < len(s) && cellPlain[s[i]] {
+		i++
+	}
+	return i
 }
 
 // xmlChar reports whether r may appear in XML text (non-ASCII runes).

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -183,5 +184,98 @@ func TestXLSXManyChunks(t *testing.T) {
 	}
 	if sheets := f.GetSheetList(); len(sheets) < 8 {
 		t.Errorf("sheets %v", sheets)
+	}
+}
+
+// appendCellTextByByte is appendCellText as first written, one byte at a
+// time: the reference the faster one is checked against.
+func appendCellTextByByte(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '_' && isEscapeSequence(s[i:]):
+				b = append(b, "_x005F_"...)
+			case c == '&':
+				b = append(b, "&amp;"...)
+			case c == '<':
+				b = append(b, "&lt;"...)
+			case c == '>':
+				b = append(b, "&gt;"...)
+			case c == '"':
+				b = append(b, "&#34;"...)
+			case c == '\'':
+				b = append(b, "&#39;"...)
+			case c == '\t':
+				b = append(b, "&#x9;"...)
+			case c == '\r':
+				b = append(b, "&#xD;"...)
+			case c == '\n' || c >= 0x20:
+				b = append(b, c)
+			default:
+				b = append(b, "\uFFFD"...)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !xmlChar(r) {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+// TestCellTextEveryPosition puts every byte that is escaped, replaced or
+// checked at every position of texts longer than the eight bytes tested
+// at once.
+func TestCellTextEveryPosition(t *testing.T) {
+	var specials []string
+	for c := range 0x20 {
+		specials = append(specials, string(rune(c)))
+	}
+	specials = append(specials, "&", "<", ">", `"`, "'", "_", "_x0041_", "\x7f", "\x80", "\xff", "é", "\ufffe", "\U0001F600", "\xe2\x82", " ")
+	for _, n := range []int{7, 8, 9, 16, 17} {
+		for p := range n {
+			for _, sp := range specials {
+				s := strings.Repeat("a", p) + sp + strings.Repeat("b", n-p)
+				if got, want := appendCellText(nil, s), appendCellTextByByte(nil, s); !bytes.Equal(got, want) {
+					t.Fatalf("appendCellText(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzCellText(f *testing.F) {
+	for _, s := range append([]string{"_x0041_x0042_", "a&b<c>d\"e'f_g\th\ri\nj", "\x00\x1f\x7f\xff\ufffe😀"}, hostileTexts...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := appendCellText(nil, s), appendCellTextByByte(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("appendCellText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// BenchmarkCellText escapes the texts of a mailbox row.
+func BenchmarkCellText(b *testing.B) {
+	texts := []string{"CN=Victor Almeida,OU=Users,OU=Lisbon,DC=corp,DC=example,DC=test", "victor.almeida@corp.example.test",
+		"SMTP:victor.almeida@corp.example.test\nsmtp:victor.almeida@contoso.mail.onmicrosoft.com\nX500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc",
+		"2f1c9e1a-6b3d-4c55-9a8e-0d1e2f3a4b5c", "Victor Almeida", "RemoteUserMailbox", "José Müller", "Set-Mailbox -Identity 'victor.almeida@corp.example.test' -IsExchangeCloudManaged $true"}
+	n := 0
+	for _, s := range texts {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	buf := make([]byte, 0, 4096)
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range texts {
+			buf = appendCellText(buf, s)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/exoready/exoready/internal/swar"
 )
 
 // AppendIndent appends v as json.Encoder with SetEscapeHTML(false) and
@@ -583,11 +585,11 @@ func appendString(b []byte, s string) []byte {
 // eight bytes of s are tested as one word too, overlapping those before.
 func plainFrom(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		if !allPlain(load8(s[i : i+8])) {
+		if !allPlain(swar.Load8(s[i : i+8])) {
 			break
 		}
 	}
-	if i+8 > len(s) && len(s) >= 8 && i < len(s) && allPlain(load8(s[len(s)-8:])) {
+	if i+8 > len(s) && len(s) >= 8 && i < len(s) && allPlain(swar.Load8(s[len(s)-8:])) {
 		return len(s)
 	}
 	for i < len(s) && plain[s[i]] {
@@ -596,26 +598,10 @@ func plainFrom(s string, i int) int {
 	return i
 }
 
-// load8 reads eight bytes as one little-endian word (one load once
-// compiled).
-func load8(t string) uint64 {
-	_ = t[7]
-	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
 // allPlain tells whether the eight bytes of w are all plain: none below
-// 0x20, none a quote or backslash, none 0x80 or above. (x-ones)&^x has a
-// byte's high bit set, for some byte, exactly when some byte of x is zero,
-// and (x-0x20*ones)&^x when some byte is below 0x20.
+// 0x20, none a quote or backslash, none 0x80 or above.
 func allPlain(w uint64) bool {
-	q, bs := w^(ones*'"'), w^(ones*'\\')
-	return ((w-ones*0x20)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs == 0
+	return (swar.Below(w, 0x20)|swar.Equal(w, '"')|swar.Equal(w, '\\')|swar.NonASCII(w))&swar.High == 0
 }
 
 // Indirect names the first part of type t (a path of fields from t)
