@@ -36,12 +36,19 @@ system_types := {lower(t) | some t in lib.params.system_mailbox_types}
 # recipient type, and those of no type that have a mailbox database.
 # The type sets are bound to variables once: a rule referred to inside the
 # loop would be looked up again for every user.
+# candidates are the users either list below may hold, found in one pass
+# over the users; the lists then go over these few only.
+candidates := [u |
+	some u in input.ad.users
+	lower(u.recipient_type_details) in types
+] if types := (onprem_types | system_types) | {""}
+
 onprem := array.concat(
-	[u | some u in input.ad.users; lower(u.recipient_type_details) in types],
-	[u | some u in input.ad.users; u.recipient_type_details == ""; u.home_mdb != ""],
+	[u | some u in candidates; lower(u.recipient_type_details) in types],
+	[u | some u in candidates; u.recipient_type_details == ""; u.home_mdb != ""],
 ) if types := onprem_types
 
-system := [u | some u in input.ad.users; lower(u.recipient_type_details) in types] if types := system_types
+system := [u | some u in candidates; lower(u.recipient_type_details) in types] if types := system_types
 
 checked := count(input.ad.users)
 

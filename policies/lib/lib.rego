@@ -161,13 +161,24 @@ joined_cloud_managed(j) if {
 }
 
 # cloud_managed_joined are the joined mailboxes with both an AD and a
-# cloud-managed EXO side, found in one pass with the cheap comparison first.
-cloud_managed_joined := [j |
-	some j in input.joined
-	j.exo.is_exchange_cloud_managed != false
-	j.ad != null
-	truthy(j.exo.is_exchange_cloud_managed)
-]
+# cloud-managed EXO side: those whose flag is true (what the snapshot's
+# types give), then those whose flag is another value truthy holds for
+# (CSV text, 1). A comparison with == unifies and costs little; != and
+# truthy are calls, several times dearer per mailbox.
+cloud_managed_joined := array.concat(
+	[j |
+		some j in input.joined
+		j.exo.is_exchange_cloud_managed == true
+		j.ad != null
+	],
+	[j |
+		some j in input.joined
+		not j.exo.is_exchange_cloud_managed == true
+		not j.exo.is_exchange_cloud_managed == false
+		j.ad != null
+		truthy(j.exo.is_exchange_cloud_managed)
+	],
+)
 
 # joined_flippable holds for a joined, dir-synced mailbox of a type the flag
 # applies to that is not cloud-managed yet.
@@ -178,16 +189,27 @@ joined_flippable(j) if {
 	falsy(j.exo.is_exchange_cloud_managed)
 }
 
-# flippable_joined are the joined mailboxes joined_flippable holds for,
-# found in one pass with the cheap comparisons first.
-flippable_joined := [j |
-	some j in input.joined
-	j.exo.is_exchange_cloud_managed != true
-	j.exo.is_dir_synced == true
-	j.ad != null
-	lower(j.exo.recipient_type_details) in types
-	falsy(j.exo.is_exchange_cloud_managed)
-] if types := cloud_managed_types # bound once: a rule referred to in the loop is looked up per element
+# flippable_joined are the joined mailboxes joined_flippable holds for:
+# those whose flag is false, then those whose flag is another value falsy
+# holds for, each with the cheap comparisons first (as cloud_managed_joined).
+flippable_joined := array.concat(
+	[j |
+		some j in input.joined
+		j.exo.is_exchange_cloud_managed == false
+		j.exo.is_dir_synced == true
+		j.ad != null
+		lower(j.exo.recipient_type_details) in types
+	],
+	[j |
+		some j in input.joined
+		not j.exo.is_exchange_cloud_managed == true
+		not j.exo.is_exchange_cloud_managed == false
+		j.exo.is_dir_synced == true
+		j.ad != null
+		lower(j.exo.recipient_type_details) in types
+		falsy(j.exo.is_exchange_cloud_managed)
+	],
+) if types := cloud_managed_types # bound once: a rule referred to in the loop is looked up per element
 
 # ns parses an RFC 3339 time; undefined for null or "".
 ns(t) := time.parse_rfc3339_ns(t) if {

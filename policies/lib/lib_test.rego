@@ -62,3 +62,36 @@ test_truthy_and_falsy if {
 	lib.falsy("FALSE")
 	not lib.falsy(null)
 }
+
+# cloud_managed_joined and flippable_joined take booleans in one pass and
+# other truthy/falsy values (CSV text, numbers) in another: both count.
+flag_joined(id, flag) := {
+	"id": id,
+	"ad": {"dn": concat("", ["CN=", id])},
+	"exo": {"is_exchange_cloud_managed": flag, "is_dir_synced": true, "recipient_type_details": "UserMailbox"},
+}
+
+test_cloud_managed_joined_takes_every_truthy_flag if {
+	joined := [
+		flag_joined("b", true), flag_joined("s", " True "), flag_joined("n", 1),
+		flag_joined("f", false), flag_joined("x", "False"), flag_joined("z", 0), flag_joined("q", "maybe"),
+		{"id": "ad-only", "ad": {"dn": "CN=a"}, "exo": null},
+		{"id": "exo-only", "ad": null, "exo": {"is_exchange_cloud_managed": true}},
+	]
+	ids := {j.id | some j in lib.cloud_managed_joined} with input.joined as joined
+	ids == {"b", "s", "n"}
+	count(lib.cloud_managed_joined) == 3 with input.joined as joined
+}
+
+test_flippable_joined_takes_every_falsy_flag if {
+	joined := [
+		flag_joined("f", false), flag_joined("x", "False"), flag_joined("z", 0),
+		flag_joined("b", true), flag_joined("s", "true"), flag_joined("q", "maybe"),
+		object.union(flag_joined("room", false), {"exo": {"recipient_type_details": "DiscoveryMailbox"}}),
+		object.union(flag_joined("unsynced", "false"), {"exo": {"is_dir_synced": false}}),
+		{"id": "ad-only", "ad": {"dn": "CN=a"}, "exo": null},
+	]
+	ids := {j.id | some j in lib.flippable_joined} with input.joined as joined
+	ids == {"f", "x", "z"}
+	count(lib.flippable_joined) == 3 with input.joined as joined
+}

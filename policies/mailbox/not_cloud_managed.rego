@@ -38,6 +38,19 @@ mailboxes := [m |
 
 checked := count(mailboxes)
 
+# not_cloud_managed are those whose flag is false, then those whose flag is
+# another value lib.falsy holds for (as lib.cloud_managed_joined: a
+# comparison with == costs little, != and lib.falsy are calls).
+not_cloud_managed := array.concat(
+	[m | some m in mailboxes; m.is_exchange_cloud_managed == false],
+	[m |
+		some m in mailboxes
+		not m.is_exchange_cloud_managed == true
+		not m.is_exchange_cloud_managed == false
+		lib.falsy(m.is_exchange_cloud_managed)
+	],
+)
+
 deny contains {
 	"msg": sprintf("%s %s is dir-synced but not cloud-managed (IsExchangeCloudManaged = False)", [m.recipient_type_details, m.display_name]),
 	"object": {"type": "mailbox", "id": lib.mailbox_id(m), "name": m.display_name, "dn": ""},
@@ -50,9 +63,7 @@ deny contains {
 	},
 	"remediation": sprintf("Set-Mailbox -Identity %s -IsExchangeCloudManaged $true", [lib.ps_quote(lib.ps_identity(m))]),
 } if {
-	some m in mailboxes
-	m.is_exchange_cloud_managed != true
-	lib.falsy(m.is_exchange_cloud_managed)
+	some m in not_cloud_managed
 }
 
 errors contains {

@@ -28,11 +28,17 @@ package exoready.rules.mailbox.offboarding_move
 
 import data.exoready.lib
 
-cloud_managed := [m |
-	some m in input.exo.mailboxes
-	m.is_exchange_cloud_managed != false
-	lib.truthy(m.is_exchange_cloud_managed)
-]
+# cloud_managed: flag true, then another value lib.truthy holds for (as
+# lib.cloud_managed_joined).
+cloud_managed := array.concat(
+	[m | some m in input.exo.mailboxes; m.is_exchange_cloud_managed == true],
+	[m |
+		some m in input.exo.mailboxes
+		not m.is_exchange_cloud_managed == true
+		not m.is_exchange_cloud_managed == false
+		lib.truthy(m.is_exchange_cloud_managed)
+	],
+)
 
 checked := count(cloud_managed)
 

@@ -25,9 +25,12 @@ package exoready.rules.writeback.mailbox_limit
 
 import data.exoready.lib
 
-cloud_managed := count([m |
+# cloud_managed: flag true, plus another value lib.truthy holds for (as
+# lib.cloud_managed_joined).
+cloud_managed := count([m | some m in input.exo.mailboxes; m.is_exchange_cloud_managed == true]) + count([m |
 	some m in input.exo.mailboxes
-	m.is_exchange_cloud_managed != false
+	not m.is_exchange_cloud_managed == true
+	not m.is_exchange_cloud_managed == false
 	lib.truthy(m.is_exchange_cloud_managed)
 ])
 
