@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/exoready/exoready/evaluate"
+	"github.com/exoready/exoready/internal/fileio"
 	"github.com/exoready/exoready/internal/jsontag"
 )
 
@@ -18,6 +19,6 @@ type jsonWriter struct{}
 
 var evaluatePkg = reflect.TypeFor[evaluate.Report]().PkgPath()
 
-func (jsonWriter) Write(_ context.Context, w io.Writer, r *evaluate.Report) error {
-	return jsontag.Stream(w, r, evaluatePkg)
+func (jsonWriter) Write(ctx context.Context, w io.Writer, r *evaluate.Report) error {
+	return jsontag.Stream(fileio.ContextWriter(ctx, w), r, evaluatePkg)
 }

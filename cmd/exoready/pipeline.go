@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -148,17 +150,9 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	if rep, err = redacted(rep, o.Redact, log); err != nil {
 		return err
 	}
-	var written []fileio.Written
-	for _, f := range o.Formats {
-		start := o.Clock()
-		files, err := report.WriteFiles(ctx, o.Out, []string{f}, rep, report.Options{})
-		if err != nil {
-			return err
-		}
-		for _, w := range files {
-			log.Info().Str("path", w.Path).Dur("elapsed", o.Clock().Sub(start)).Msg("report written")
-		}
-		written = append(written, files...)
+	written, err := writeReports(ctx, o, rep, log)
+	if err != nil {
+		return err
 	}
 	m, err := writeEvidence(o, rep, written, log)
 	if err != nil {
@@ -170,6 +164,58 @@ func evaluateAndReport(ctx context.Context, e *env, o evalOptions, snap []byte, 
 	result := outcome(rep, o.FailOn, o.FailOnNew)
 	logResult(log, rep, m, result)
 	return result
+}
+
+// reportWriters is how many formats are written at once. Each writer
+// only reads the report, and the two big ones (findings.json, the
+// workbook) each leave part of a processor idle: one goroutine builds the
+// text while workers encode or deflate it.
+const reportWriters = 2
+
+// writeReports writes every format, reportWriters at a time, and returns
+// the files written in format order. The first failure stops the others;
+// its error, not the cancellation it caused, is returned.
+func writeReports(ctx context.Context, o evalOptions, rep *evaluate.Report, log zerolog.Logger) ([]fileio.Written, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make([][]fileio.Written, len(o.Formats))
+	errs := make([]error, len(o.Formats))
+	slots := make(chan struct{}, reportWriters)
+	var wg sync.WaitGroup
+	for i, f := range o.Formats {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if errs[i] = wctx.Err(); errs[i] != nil {
+				return
+			}
+			start := o.Clock()
+			if files[i], errs[i] = report.WriteFiles(wctx, o.Out, []string{f}, rep, report.Options{}); errs[i] != nil {
+				cancel()
+				return
+			}
+			for _, w := range files[i] {
+				log.Info().Str("path", w.Path).Dur("elapsed", o.Clock().Sub(start)).Msg("report written")
+			}
+		})
+	}
+	wg.Wait()
+	var written []fileio.Written
+	var first error
+	for i := range o.Formats {
+		switch {
+		case errs[i] == nil:
+			written = append(written, files[i]...)
+		case ctx.Err() == nil && errors.Is(errs[i], context.Canceled):
+			// stopped because another format failed
+		case first == nil:
+			first = errs[i]
+		}
+	}
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return written, first
 }
 
 // evaluateSnapshot runs the policies on a snapshot: the one evaluation path

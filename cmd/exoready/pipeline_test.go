@@ -31,3 +31,27 @@ func TestScanSnapshotWriteFails(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWriteFails: the formats are written two at a time; when one
+// cannot be written the run fails with exit 1 naming that file (not as
+// an interrupted run, though the other writer was stopped) and leaves no
+// temporary file.
+func TestReportWriteFails(t *testing.T) {
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, "report.xlsx", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "scan", "--demo", "--format", "json,xlsx,csv", "--out", out, "--log-format", "json")
+	if code != exitError {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitError, stderr)
+	}
+	if !strings.Contains(stderr, "report.xlsx") {
+		t.Errorf("stderr does not name report.xlsx:\n%s", stderr)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") || e.Name() == "manifest.json" {
+			t.Errorf("the failed run left %s", e.Name())
+		}
+	}
+}
