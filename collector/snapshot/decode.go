@@ -42,8 +42,8 @@ type decodeState struct {
 	pos   int
 	depth int // containers open around pos, those outside data included
 	words *interner
-	link  *linker // set while decoding the joined view: see linkedDecoder
-	buf   []byte  // unescaped string, AppendIndent output
+	link  *textLinker // set while decoding the joined view: see linkedDecoder
+	buf   []byte      // unescaped string, AppendIndent output
 	// linked counts joined objects linked by comparing their text.
 	linked int
 }
@@ -443,22 +443,26 @@ func skipString(data []byte, i int) (int, bool) {
 // interner keeps one copy of the texts that repeat at a place of the
 // snapshot (enum names, departments, group DNs in member lists, custom
 // attribute names): each place (a struct field, a list's elements, a
-// map's keys or values) is watched for its first values and interned only
-// when they repeat, so unique texts (ids, addresses) cost no lookup.
+// map's keys or values) keeps its own texts, and is watched for its first
+// values: a place whose texts do not repeat (ids, addresses) is no longer
+// looked up.
 type interner struct {
-	words map[string]string
-	sites []siteStat
+	sites []site
+	keys  site // map keys, always interned
 }
 
-type siteStat struct {
+type site struct {
+	words      map[string]string
+	last       string // the last text: enum values often follow themselves
 	seen, hits uint16
 	off        bool
 }
 
 const (
-	maxInterned = 1 << 16 // texts one interner keeps
-	siteTrial   = 512     // values a site is watched for
-	maxWordLen  = 128     // longer texts are never interned
+	siteTrial  = 256     // values a site is watched for
+	maxWords   = 1 << 14 // texts one site keeps
+	maxWordLen = 128     // longer texts are never interned
+	keysSite   = -1
 )
 
 var siteCount atomic.Int32
@@ -466,46 +470,61 @@ var siteCount atomic.Int32
 // newSite numbers a place where strings are decoded.
 func newSite() int { return int(siteCount.Add(1)) - 1 }
 
-// alwaysIntern is the site of map keys (custom attribute names), which are
-// interned without watching.
-const alwaysIntern = -1
+// alwaysIntern is the site of map keys (custom attribute names).
+const alwaysIntern = keysSite
 
-func newInterner() *interner { return &interner{words: map[string]string{}} }
+func newInterner() *interner { return &interner{} }
 
-// str returns b as a string, shared with an equal earlier one when site's
-// texts repeat.
-func (in *interner) str(b []byte, site int) string {
+// str returns b as a string, shared with an equal earlier one when the
+// site's texts repeat.
+func (in *interner) str(b []byte, id int) string {
 	if in == nil || len(b) > maxWordLen {
 		return string(b)
 	}
-	var st *siteStat
-	if site >= 0 {
-		if site >= len(in.sites) {
-			in.sites = append(in.sites, make([]siteStat, site+1-len(in.sites))...)
+	st := &in.keys
+	if id >= 0 {
+		if id >= len(in.sites) {
+			in.sites = append(in.sites, make([]site, id+1-len(in.sites))...)
 		}
-		st = &in.sites[site]
-		if st.off {
-			return string(b)
+		st = &in.sites[id]
+	}
+	if st.off {
+		return string(b)
+	}
+	if st.last == string(b) && st.words != nil {
+		st.count(true)
+		return st.last
+	}
+	if st.words == nil {
+		st.words = map[string]string{}
+	}
+	s, ok := st.words[string(b)]
+	if !ok {
+		s = string(b)
+		if len(st.words) < maxWords {
+			st.words[s] = s
 		}
 	}
-	if s, ok := in.words[string(b)]; ok {
-		if st != nil && st.seen < siteTrial {
-			st.seen++
-			st.hits++
-		}
-		return s
-	}
-	s := string(b)
-	if len(in.words) < maxInterned {
-		in.words[s] = s
-	}
-	if st != nil && st.seen < siteTrial {
-		st.seen++
-		if st.seen == siteTrial && st.hits < siteTrial/2 {
-			st.off = true
-		}
+	st.last = s
+	if id >= 0 {
+		st.count(ok)
 	}
 	return s
+}
+
+// count records whether a text of the site was found, and turns the site
+// off when too few of its first texts were.
+func (st *site) count(found bool) {
+	if st.seen >= siteTrial {
+		return
+	}
+	st.seen++
+	if found {
+		st.hits++
+	}
+	if st.seen == siteTrial && st.hits < siteTrial/2 {
+		st.off, st.words, st.last = true, nil, ""
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -734,26 +753,43 @@ func (sd *structDecoder) decode(d *decodeState, v reflect.Value) {
 		return
 	}
 	d.open('{')
-	var seen [maxFields / 64]uint64
-	next := 0
+	var m members
 	for first := true; d.more('}', first); first = false {
-		k := d.key()
-		i := next
-		if i >= len(sd.fields) || sd.fields[i].name != string(k) {
-			var ok bool
-			if i, ok = sd.byName[string(k)]; !ok {
-				d.fail("unknown field")
-			}
+		i, ok := m.find(sd, d.key())
+		if !ok {
+			d.fail("unknown or repeated name")
 		}
-		if seen[i/64]&(1<<(i%64)) != 0 {
-			d.fail("repeated name")
-		}
-		seen[i/64] |= 1 << (i % 64)
-		next = i + 1
 		f := &sd.fields[i]
 		f.dec(d, v.Field(f.index))
 	}
 }
+
+// members tracks the names read in one object.
+type members struct {
+	seen [maxFields / 64]uint64
+	next int // the field expected next: encoders write them in order
+}
+
+// find returns the field named k, or false when no field is named k or
+// its name was read before in the object.
+func (m *members) find(sd *structDecoder, k []byte) (int, bool) {
+	i := m.next
+	if i >= len(sd.fields) || sd.fields[i].name != string(k) {
+		var ok bool
+		if i, ok = sd.byName[string(k)]; !ok {
+			return 0, false
+		}
+	}
+	if m.seen[i/64]&(1<<(i%64)) != 0 {
+		return 0, false
+	}
+	m.seen[i/64] |= 1 << (i % 64)
+	m.next = i + 1
+	return i, true
+}
+
+// has reports whether field i was read.
+func (m *members) has(i int) bool { return m.seen[i/64]&(1<<(i%64)) != 0 }
 
 func decodeBool(d *decodeState, v reflect.Value) {
 	switch d.peek() {

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -376,4 +377,62 @@ func FuzzFastLoader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsReference(t, "input", data)
 	})
+}
+
+// The equality functions answer true exactly when decoding the text gives
+// a value deeply equal to the object, for random objects and texts of
+// random objects with one member changed.
+func TestTextEqualsDecoding(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, typ := range []reflect.Type{reflect.TypeFor[ADRecipient](), reflect.TypeFor[Mailbox]()} {
+		equal, err := equalOf(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := decoderOf(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trues, falses int
+		for range 300 {
+			obj := reflect.New(typ).Elem()
+			randomValue(r, obj, 1)
+			other := reflect.New(typ).Elem()
+			other.Set(obj)
+			if r.IntN(4) > 0 {
+				f := other.Field(r.IntN(typ.NumField()))
+				randomValue(r, f, 1)
+			}
+			text, err := json.MarshalIndent(other.Interface(), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			decoded := reflect.New(typ).Elem()
+			ok, why := tryDecode(func() {
+				d := &decodeState{data: text}
+				dec(d, decoded)
+			})
+			if !ok {
+				t.Fatalf("%s does not decode: %s\n%s", typ, why, text)
+			}
+			want := reflect.DeepEqual(decoded.Interface(), obj.Interface())
+			var got bool
+			ok, why = tryDecode(func() { got = equal(&decodeState{data: text}, obj) })
+			if !ok {
+				t.Fatalf("%s: comparing gave up: %s", typ, why)
+			}
+			if got != want {
+				t.Fatalf("%s: text equals object %v, decoding says %v: %s\n%s", typ, got, want,
+					firstDiff(decoded, obj, typ.Name()), text)
+			}
+			if got {
+				trues++
+			} else {
+				falses++
+			}
+		}
+		if trues < 50 || falses < 50 {
+			t.Errorf("%s: %d equal and %d different texts tried", typ, trues, falses)
+		}
+	}
 }

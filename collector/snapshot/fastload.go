@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-
-	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // The fast loader. A saved snapshot is read in one pass by the typed
@@ -36,7 +34,7 @@ type batch struct {
 	elem  decoderFunc
 	t     reflect.Type // the list's type
 	depth int          // containers open around the elements
-	link  *linker      // the joined view's linker
+	link  *textLinker  // the joined view's linker
 	done  chan struct{}
 	// Set by the worker.
 	list   reflect.Value
@@ -83,19 +81,22 @@ func decoders() error {
 		if jd, snapshotDecoderErr = structDecoderOf(reflect.TypeFor[JoinedMailbox]()); snapshotDecoderErr != nil {
 			return
 		}
-		ad, err := decoderOf(reflect.TypeFor[*ADRecipient]())
-		if err != nil {
-			snapshotDecoderErr = err
-			return
-		}
-		exo, err := decoderOf(reflect.TypeFor[*Mailbox]())
-		if err != nil {
-			snapshotDecoderErr = err
-			return
+		linked := func(t reflect.Type, candidate func(*textLinker, []byte) reflect.Value) decoderFunc {
+			dec, err := decoderOf(t)
+			if err != nil {
+				snapshotDecoderErr = err
+				return nil
+			}
+			equal, err := equalOf(t.Elem())
+			if err != nil {
+				snapshotDecoderErr = err
+				return nil
+			}
+			return linkedDecoder(dec, equal, candidate)
 		}
 		joinedDecoder = jd.
-			withField(reflect.TypeFor[*ADRecipient](), linkedDecoder(ad, adCandidate)).
-			withField(reflect.TypeFor[*Mailbox](), linkedDecoder(exo, mailboxCandidate))
+			withField(reflect.TypeFor[*ADRecipient](), linked(reflect.TypeFor[*ADRecipient](), adCandidate)).
+			withField(reflect.TypeFor[*Mailbox](), linked(reflect.TypeFor[*Mailbox](), mailboxCandidate))
 	})
 	return snapshotDecoderErr
 }
@@ -256,14 +257,15 @@ func (l *fastLoader) whole(dec decoderFunc, v reflect.Value) {
 	}
 }
 
-// key reads a member name and its colon.
-func (l *fastLoader) key() string {
+// key reads a member name and its colon; the name is valid until the
+// next read.
+func (l *fastLoader) key() []byte {
 	for {
 		end, ok := skipString(l.buf, l.pos)
 		if ok {
 			l.fill(end - l.pos + 64) // the colon after it
 			l.d.data, l.d.pos = l.buf, l.pos
-			k := string(l.d.key())
+			k := l.d.key()
 			l.pos = l.d.pos
 			l.ws()
 			return k
@@ -281,7 +283,7 @@ func (l *fastLoader) key() string {
 func (l *fastLoader) object(v reflect.Value, sd *structDecoder, level int) {
 	l.pos++ // the opening brace
 	l.d.depth++
-	var seen [maxFields / 64]uint64
+	var m members
 	for first := true; ; first = false {
 		l.ws()
 		switch c := l.byte(); {
@@ -289,7 +291,7 @@ func (l *fastLoader) object(v reflect.Value, sd *structDecoder, level int) {
 			l.pos++
 			l.d.depth--
 			for i := range sd.fields {
-				if seen[i/64]&(1<<(i%64)) == 0 {
+				if !m.has(i) {
 					// exoready writes every member; what a reader
 					// does when one is missing is left to it.
 					l.d.fail("member " + sd.fields[i].name + " missing")
@@ -302,22 +304,16 @@ func (l *fastLoader) object(v reflect.Value, sd *structDecoder, level int) {
 			l.pos++
 			l.ws()
 		}
-		k := l.key()
-		i, ok := sd.byName[k]
+		i, ok := m.find(sd, l.key())
 		if !ok {
-			l.d.fail("unknown field")
+			l.d.fail("unknown or repeated name")
 		}
-		if seen[i/64]&(1<<(i%64)) != 0 {
-			l.d.fail("repeated name")
-		}
-		seen[i/64] |= 1 << (i % 64)
 		f := &sd.fields[i]
 		fv := v.Field(f.index)
 		ft := fv.Type()
 		switch {
 		case ft == reflect.TypeFor[[]JoinedMailbox]() && level == 2:
-			link := newLinker(l.snap)
-			l.list(fv, joinedDecoder.decode, &link)
+			l.list(fv, joinedDecoder.decode, newTextLinker(l.snap))
 		case level > 0 && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && l.byte() == '{':
 			fv.Set(reflect.New(ft.Elem()))
 			esd, err := structDecoderOf(ft.Elem())
@@ -342,7 +338,7 @@ func (l *fastLoader) object(v reflect.Value, sd *structDecoder, level int) {
 // brace of an element, at the indentation exoready writes; the worker
 // checks it holds whole elements and nothing else, so a document laid out
 // otherwise decodes the same, or is left to decodeSnapshot.
-func (l *fastLoader) list(v reflect.Value, elem decoderFunc, link *linker) {
+func (l *fastLoader) list(v reflect.Value, elem decoderFunc, link *textLinker) {
 	if l.byte() == 'n' {
 		l.whole(func(d *decodeState, v reflect.Value) { d.literal("null"); v.SetZero() }, v)
 		return
@@ -473,23 +469,22 @@ func (l *fastLoader) decodeBatch(b *batch, words *interner) {
 }
 
 // linkedDecoder decodes the AD or EXO object of a joined mailbox. When
-// the object is, as text, the encoding of the section object the linker
-// finds for it (what exoready writes), it is that object: decoding the
-// text would give a value deeply equal to it, as all values the typed
-// decoder takes encode back to text that decodes to them. Otherwise it is
-// decoded, and linked as decodeSnapshot links it (linker.share).
-func linkedDecoder(dec decoderFunc, candidate func(*linker, []byte) any) decoderFunc {
+// the object's text would decode to a value deeply equal to the section
+// object the linker finds for it (equal, decode_equal.go), it is that
+// object, as decodeSnapshot would link it; the text is not decoded.
+// Otherwise it is decoded and linked as decodeSnapshot links it
+// (linker.share).
+func linkedDecoder(dec decoderFunc, equal equalFunc, candidate func(*textLinker, []byte) reflect.Value) decoderFunc {
 	return func(d *decodeState, v reflect.Value) {
 		if d.link != nil && d.peek() == '{' {
-			if c := candidate(d.link, d.data[d.pos:]); c != nil {
-				enc, err := jsontag.AppendIndent(d.buf[:0], c, d.depth)
-				d.buf = enc[:0]
-				if err == nil && bytes.HasPrefix(d.data[d.pos:], enc) {
-					d.pos += len(enc)
-					v.Set(reflect.ValueOf(c))
+			if c := candidate(d.link, d.data[d.pos:]); c.IsValid() {
+				pos, depth := d.pos, d.depth
+				if equal(d, c.Elem()) {
+					v.Set(c)
 					d.linked++
 					return
 				}
+				d.pos, d.depth = pos, depth
 			}
 		}
 		dec(d, v)
@@ -504,57 +499,68 @@ func linkedDecoder(dec decoderFunc, candidate func(*linker, []byte) any) decoder
 	}
 }
 
+// textLinker finds the section object a joined object's text may be the
+// encoding of.
+type textLinker struct {
+	linker
+	guids map[string]int // Guid → index in exo.mailboxes; -1 when two share it
+	// keyed[i] is whether exo.mailboxes[i] is the one the linker finds by
+	// its Guid and Identity.
+	keyed []bool
+}
+
+func newTextLinker(s *Snapshot) *textLinker {
+	l := &textLinker{linker: newLinker(s)}
+	if s.EXO != nil {
+		l.guids = make(map[string]int, len(s.EXO.Mailboxes))
+		l.keyed = make([]bool, len(s.EXO.Mailboxes))
+		for i := range s.EXO.Mailboxes {
+			m := &s.EXO.Mailboxes[i]
+			index(l.guids, m.Guid, i)
+			l.keyed[i] = l.mailboxes[mailboxKey(m)] == i
+		}
+	}
+	return l
+}
+
 // adCandidate finds the ad.users object whose DN the object text names
 // first.
-func adCandidate(l *linker, text []byte) any {
-	dn, _, ok := leadingStrings(text, "dn", "")
+func adCandidate(l *textLinker, text []byte) reflect.Value {
+	dn, ok := leadingString(text, "dn")
 	if !ok {
-		return nil
+		return reflect.Value{}
 	}
 	if i, found := l.users[string(dn)]; found && i >= 0 {
-		return &l.s.AD.Users[i]
+		return reflect.ValueOf(&l.s.AD.Users[i])
 	}
-	return nil
+	return reflect.Value{}
 }
 
-// mailboxCandidate finds the exo.mailboxes object whose Guid and Identity
-// the object text names among its first members.
-func mailboxCandidate(l *linker, text []byte) any {
-	guid, identity, ok := leadingStrings(text, "guid", "identity")
+// mailboxCandidate finds the exo.mailboxes object whose Guid the object
+// text names first, when the linker would find it by its Guid and
+// Identity (which the text then holds too, being its encoding).
+func mailboxCandidate(l *textLinker, text []byte) reflect.Value {
+	guid, ok := leadingString(text, "guid")
 	if !ok {
-		return nil
+		return reflect.Value{}
 	}
-	key := make([]byte, 0, len(guid)+1+len(identity))
-	key = append(append(append(key, guid...), 0), identity...)
-	if i, found := l.mailboxes[string(key)]; found && i >= 0 {
-		return &l.s.EXO.Mailboxes[i]
+	if i, found := l.guids[string(guid)]; found && i >= 0 && l.keyed[i] {
+		return reflect.ValueOf(&l.s.EXO.Mailboxes[i])
 	}
-	return nil
+	return reflect.Value{}
 }
 
-// leadingStrings reads the plain string members at the start of the
-// object text and returns those named a and b ("" for none), stopping
-// once they are found, at a member that is not a plain string, or after a
-// few members.
-func leadingStrings(text []byte, a, b string) (av, bv []byte, ok bool) {
+// leadingString returns the value of the object text's first member when
+// it is named name and is a string.
+func leadingString(text []byte, name string) (value []byte, ok bool) {
 	d := decodeState{data: text}
-	found, _ := tryDecode(func() {
+	ok, _ = tryDecode(func() {
 		d.open('{')
-		for first, n := true, 0; n < 8 && d.more('}', first); first, n = false, n+1 {
-			k := d.key()
-			if d.peek() != '"' {
-				return
-			}
-			switch s := d.rawString(); string(k) {
-			case a:
-				av = bytes.Clone(s)
-			case b:
-				bv = bytes.Clone(s)
-			}
-			if av != nil && (b == "" || bv != nil) {
-				return
-			}
+		d.ws()
+		if string(d.key()) != name {
+			d.fail("another member")
 		}
+		value = d.rawString()
 	})
-	return av, bv, found && av != nil && (b == "" || bv != nil)
+	return value, ok
 }
