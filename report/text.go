@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/exoready/exoready/internal/jsontag"
 )
 
 // excelCellLimit is the most text one Excel cell holds, in UTF-16 code units.
@@ -58,19 +56,13 @@ func utf16Len(s string) int {
 // compactJSON renders v as one line of JSON with map keys sorted and HTML
 // characters left alone.
 func compactJSON(v any) string {
-	// jsontag's encoders then json.Compact give encoding/json's compact
-	// bytes (HTML characters unescaped) without its reflection over maps:
-	// the workbook renders the evidence of every finding this way.
-	indented, err := jsontag.AppendIndent(nil, v, 0)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
 	var buf bytes.Buffer
-	buf.Grow(len(indented))
-	if err := json.Compact(&buf, indented); err != nil {
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return buf.String()
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 // text renders a value read from findings.json (string, bool, number, list,
