@@ -43,9 +43,11 @@ type decodeState struct {
 	depth int // containers open around pos, those outside data included
 	words *interner
 	link  *textLinker // set while decoding the joined view: see linkedDecoder
-	buf   []byte      // unescaped string, AppendIndent output
+	buf   []byte      // unescaped string
 	// linked counts joined objects linked by comparing their text.
 	linked int
+	arena  []byte      // the unshared strings of the objects being decoded
+	fix    []stringFix // where they go
 }
 
 func (d *decodeState) fail(why string) { panic(fallback{why}) }
@@ -68,6 +70,59 @@ func tryDecode(fn func()) (ok bool, why string) {
 // decoderFunc decodes the value at d.pos into v (addressable), leaving
 // d.pos after it.
 type decoderFunc func(d *decodeState, v reflect.Value)
+
+// The strings of one object that are not shared are made as one string,
+// of which each field holds a part: one allocation per object instead of
+// one per field (a 600,000-mailbox snapshot has tens of millions of
+// strings). Fields are set when the object ends (flush), before anything
+// can move it.
+
+// stringFix is a string to set once its object ends: the field v, or the
+// element index of the list being decoded, gets arena[off:off+n].
+type stringFix struct {
+	v      reflect.Value
+	index  int
+	off, n int
+}
+
+// arenaMark is where an object's strings start in d.arena and d.fix.
+type arenaMark struct{ arena, fix int }
+
+func (d *decodeState) mark() arenaMark { return arenaMark{len(d.arena), len(d.fix)} }
+
+// setString sets v to b, shared when the site keeps its texts, else once
+// the object ends.
+func (d *decodeState) setString(v reflect.Value, b []byte, site int) {
+	if len(b) == 0 {
+		v.SetString("")
+		return
+	}
+	if s, ok := d.words.shared(b, site); ok {
+		v.SetString(s)
+		return
+	}
+	d.fix = append(d.fix, stringFix{v: v, off: len(d.arena), n: len(b)})
+	d.arena = append(d.arena, b...)
+}
+
+// flush sets the fields of the strings recorded since m.
+func (d *decodeState) flush(m arenaMark) {
+	if len(d.fix) == m.fix {
+		return
+	}
+	all := string(d.arena[m.arena:])
+	for _, f := range d.fix[m.fix:] {
+		f.v.SetString(all[f.off-m.arena : f.off-m.arena+f.n])
+	}
+	d.release(m)
+}
+
+// release forgets the strings recorded since m.
+func (d *decodeState) release(m arenaMark) {
+	clear(d.fix[m.fix:])
+	d.fix = d.fix[:m.fix]
+	d.arena = d.arena[:m.arena]
+}
 
 // ---------------------------------------------------------------------------
 // Scanning
@@ -478,8 +533,17 @@ func newInterner() *interner { return &interner{} }
 // str returns b as a string, shared with an equal earlier one when the
 // site's texts repeat.
 func (in *interner) str(b []byte, id int) string {
+	if s, ok := in.shared(b, id); ok {
+		return s
+	}
+	return string(b)
+}
+
+// shared returns b as a string kept by the site, or false when the site
+// keeps none (its texts do not repeat, or b is long).
+func (in *interner) shared(b []byte, id int) (string, bool) {
 	if in == nil || len(b) > maxWordLen {
-		return string(b)
+		return "", false
 	}
 	st := &in.keys
 	if id >= 0 {
@@ -489,11 +553,11 @@ func (in *interner) str(b []byte, id int) string {
 		st = &in.sites[id]
 	}
 	if st.off {
-		return string(b)
+		return "", false
 	}
 	if st.last == string(b) && st.words != nil {
 		st.count(true)
-		return st.last
+		return st.last, true
 	}
 	if st.words == nil {
 		st.words = map[string]string{}
@@ -509,7 +573,7 @@ func (in *interner) str(b []byte, id int) string {
 	if id >= 0 {
 		st.count(ok)
 	}
-	return s
+	return s, true
 }
 
 // count records whether a text of the site was found, and turns the site
@@ -558,7 +622,7 @@ func decoderOf(t reflect.Type) (decoderFunc, error) {
 		site := newSite()
 		return func(d *decodeState, v reflect.Value) {
 			if !d.isNull() {
-				v.SetString(d.words.str(d.rawString(), site))
+				d.setString(v, d.rawString(), site)
 			}
 		}, nil
 	case reflect.Bool:
@@ -753,6 +817,7 @@ func (sd *structDecoder) decode(d *decodeState, v reflect.Value) {
 		return
 	}
 	d.open('{')
+	mark := d.mark()
 	var m members
 	for first := true; d.more('}', first); first = false {
 		i, ok := m.find(sd, d.key())
@@ -762,6 +827,7 @@ func (sd *structDecoder) decode(d *decodeState, v reflect.Value) {
 		f := &sd.fields[i]
 		f.dec(d, v.Field(f.index))
 	}
+	d.flush(mark)
 }
 
 // members tracks the names read in one object.
@@ -902,8 +968,27 @@ func decodeTime(d *decodeState, v reflect.Value) {
 func (d *decodeState) strings(site int) []string {
 	d.open('[')
 	list := []string{}
+	mark := d.mark()
 	for first := true; d.more(']', first); first = false {
-		list = append(list, d.str(site))
+		if d.isNull() {
+			list = append(list, "")
+			continue
+		}
+		b := d.rawString()
+		if s, ok := d.words.shared(b, site); ok {
+			list = append(list, s)
+			continue
+		}
+		d.fix = append(d.fix, stringFix{index: len(list), off: len(d.arena), n: len(b)})
+		d.arena = append(d.arena, b...)
+		list = append(list, "")
+	}
+	if len(d.fix) > mark.fix {
+		all := string(d.arena[mark.arena:])
+		for _, f := range d.fix[mark.fix:] {
+			list[f.index] = all[f.off-mark.arena : f.off-mark.arena+f.n]
+		}
+		d.release(mark)
 	}
 	return list
 }

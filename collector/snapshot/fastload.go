@@ -135,6 +135,11 @@ func (l *fastLoader) run() (s *Snapshot, ok bool) {
 	ok, l.why = tryDecode(l.document)
 	close(l.work)
 	l.workers.Wait()
+	if ok {
+		// The fast loader takes only sections with every member, so
+		// the view was read.
+		settleDuplicateAddresses(l.snap.AD, true)
+	}
 	if !ok || l.snap.SchemaVersion != SchemaVersion || l.snap.Validate() != nil {
 		return nil, false // decodeSnapshot words what is wrong
 	}
@@ -243,10 +248,12 @@ func (l *fastLoader) whole(dec decoderFunc, v reflect.Value) {
 		end, ok := skipValue(l.buf, l.pos)
 		if ok && (end < len(l.buf) || l.eof) {
 			l.d.data, l.d.pos = l.buf[:end], l.pos
+			mark := l.d.mark()
 			dec(&l.d, v)
 			if l.d.pos != end {
 				l.d.fail("value ends early")
 			}
+			l.d.flush(mark)
 			l.pos = end
 			return
 		}
