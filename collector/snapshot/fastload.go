@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The fast loader. A saved snapshot is read in one pass by the typed
@@ -35,7 +36,9 @@ type batch struct {
 	t     reflect.Type // the list's type
 	depth int          // containers open around the elements
 	link  *textLinker  // the joined view's linker
-	done  chan struct{}
+	// density sizes the list; shared by the batches of one list.
+	density *listDensity
+	done    chan struct{}
 	// Set by the worker.
 	list   reflect.Value
 	ok     bool
@@ -56,6 +59,7 @@ type fastLoader struct {
 	buffers int         // buffers made
 	work    chan *batch
 	workers sync.WaitGroup
+	failed  atomic.Bool // a worker gave up: the document goes to the reference
 
 	snap *Snapshot
 	why  string
@@ -369,9 +373,13 @@ func (l *fastLoader) list(v reflect.Value, elem decoderFunc, link *textLinker) {
 			<-b.done
 		}
 	}()
+	density := new(listDensity)
 	for {
+		if l.failed.Load() {
+			l.d.fail("a batch was not taken")
+		}
 		cut := l.cut(end, closing)
-		b := &batch{text: l.buf[l.pos:cut], buf: l.buf, elem: elem, t: v.Type(), depth: depth, link: link, done: make(chan struct{})}
+		b := &batch{text: l.buf[l.pos:cut], buf: l.buf, elem: elem, t: v.Type(), depth: depth, link: link, density: density, done: make(chan struct{})}
 		if l.src != nil {
 			next := l.buffer()
 			l.buf, l.pos = append(next, l.buf[cut:]...), 0
@@ -402,7 +410,7 @@ func (l *fastLoader) list(v reflect.Value, elem decoderFunc, link *textLinker) {
 	}
 	if len(batches) == 1 && batches[0].list.Len() == batches[0].list.Cap() {
 		v.Set(batches[0].list)
-	} else {
+	} else { // one copy, without the lists' spare capacity
 		all := reflect.MakeSlice(v.Type(), n, n)
 		at := 0
 		for _, b := range batches {
@@ -441,13 +449,26 @@ func (l *fastLoader) cut(end, closing []byte) int {
 	}
 }
 
+// listDensity is how many bytes of text the elements of one list took
+// so far, to size the next batch's list.
+type listDensity struct{ text, elements atomic.Int64 }
+
+// capacity is the number of elements about n bytes of the list hold.
+func (ld *listDensity) capacity(n int) int {
+	text, elements := ld.text.Load(), ld.elements.Load()
+	if elements == 0 {
+		return n/512 + 4
+	}
+	return int(int64(n)*elements*11/10/text) + 8
+}
+
 // decodeBatch decodes the elements of b.
 func (l *fastLoader) decodeBatch(b *batch, words *interner) {
 	defer close(b.done)
 	d := &decodeState{data: b.text, depth: b.depth, words: words, link: b.link}
 	b.ok, b.why = tryDecode(func() {
 		d.ws()
-		b.list = d.list(b.t, b.elem, len(b.text)/512+4, func() bool {
+		b.list = d.list(b.t, b.elem, b.density.capacity(len(b.text)), func() bool {
 			d.ws()
 			if d.pos == len(d.data) {
 				return false
@@ -463,14 +484,14 @@ func (l *fastLoader) decodeBatch(b *batch, words *interner) {
 			d.fail("batch ends inside an element")
 		}
 	})
+	if !b.ok {
+		l.failed.Store(true)
+	} else {
+		b.density.text.Add(int64(len(b.text)))
+		b.density.elements.Add(int64(b.list.Len()))
+	}
 	if d.link != nil {
 		b.linked = d.linked
-	}
-	if b.ok && b.list.Len() < b.list.Cap() {
-		// Trim, so the list keeps no spare elements.
-		trimmed := reflect.MakeSlice(b.t, b.list.Len(), b.list.Len())
-		reflect.Copy(trimmed, b.list)
-		b.list = trimmed
 	}
 	l.release(b.buf)
 }
