@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/print"
 	"github.com/rs/zerolog"
 )
@@ -134,10 +135,16 @@ type rawOutput struct {
 	inventory    map[string]any // nil when the rule defines none (or not an object)
 }
 
-// evalRaw runs one prepared rule on a parsed input.
-func (e *Engine) evalRaw(ctx context.Context, r *compiledRule, input ast.Value) (rawOutput, error) {
+// evalRaw runs one prepared rule on a parsed input. vc, when not nil, is
+// the cache of rule and function values the evaluation reads and fills:
+// rules evaluated on the same input may share one (see evalRules).
+func (e *Engine) evalRaw(ctx context.Context, r *compiledRule, input ast.Value, vc topdown.VirtualCache) (rawOutput, error) {
 	var out rawOutput
-	rs, err := r.pq.Eval(ctx, rego.EvalParsedInput(input))
+	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if vc != nil {
+		opts = append(opts, rego.EvalVirtualCache(vc))
+	}
+	rs, err := r.pq.Eval(ctx, opts...)
 	if err != nil {
 		return out, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/exoready/exoready/collector/snapshot"
 )
@@ -169,6 +170,12 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 					return
 				}
 				input, err := it.input()
+				// The rules of a shard group read the same input, and
+				// several compute the same lib rules (the cloud-managed or
+				// flippable mailboxes of the slice): one cache of rule and
+				// function values lets the later ones read what the first
+				// computed. A rule that fails leaves the cache to no other.
+				vc := topdown.NewVirtualCache()
 				for _, ri := range it.rules {
 					p := &results[ri][it.shard]
 					if err != nil {
@@ -176,8 +183,11 @@ func (e *Engine) evalRules(ctx context.Context, s *snapshot.Snapshot, parts *inp
 						continue
 					}
 					start := time.Now()
-					p.raw, p.err = e.evalRaw(ctx, e.rules[ri], input)
+					p.raw, p.err = e.evalRaw(ctx, e.rules[ri], input, vc)
 					p.elapsed = time.Since(start)
+					if p.err != nil {
+						vc = topdown.NewVirtualCache()
+					}
 				}
 				input = nil
 				for _, u := range it.uses {

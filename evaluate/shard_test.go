@@ -641,3 +641,71 @@ func TestShardsOf(t *testing.T) {
 		}
 	}
 }
+
+// TestShardGroupSharesOnlyWhatHolds checks that rules of one shard group,
+// which share a cache of rule and function values on each slice, give what
+// each gives alone: a helper one rule computes is read by the next on the
+// same slice only, and a rule that fails at run time (a function giving
+// two values) leaves nothing the next could read in place of failing.
+func TestShardGroupSharesOnlyWhatHolds(t *testing.T) {
+	shard := "#   shard: joined\n#   fields:\n#     joined: [id, display_name, exo.is_exchange_cloud_managed]\n"
+	lib := `package exoready.lib.vctest
+
+managed := [j | some j in input.joined; j.exo.is_exchange_cloud_managed == true]
+
+# twice gives two values for a managed mailbox: calling it fails at run time.
+twice(j) := 1 if j.id != ""
+
+twice(j) := 2 if j.exo.is_exchange_cloud_managed == true
+`
+	healthy := func(id string) string {
+		return declRule(id, shard, `import data.exoready.lib.vctest
+
+checked := count(vctest.managed)
+
+deny contains {"msg": j.display_name, "object": {"type": "mailbox", "id": j.id}} if some j in vctest.managed`)
+	}
+	failing := func(id string) string {
+		return declRule(id, shard, `import data.exoready.lib.vctest
+
+checked := count(input.joined)
+
+deny contains {"msg": sprintf("%d", [vctest.twice(j)]), "object": {"type": "mailbox", "id": j.id}} if some j in vctest.managed`)
+	}
+	s := gen.Generate(gen.Options{Seed: 3, Mailboxes: 120}).Snapshot()
+	for name, tc := range map[string]struct {
+		pack  map[string]string
+		fails map[string]bool // rules that fail at run time, alone too
+	}{
+		"helper shared": {map[string]string{"lib.rego": lib, "a.rego": healthy("TST-VC-001"), "b.rego": healthy("TST-VC-002")}, nil},
+		"rule failing": {map[string]string{"lib.rego": lib, "a.rego": failing("TST-VC-001"), "b.rego": failing("TST-VC-002"), "c.rego": healthy("TST-VC-003")},
+			map[string]bool{"TST-VC-001": true, "TST-VC-002": true}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e, err := testEngine(t, tc.pack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, err := e.outcomes(t.Context(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, o := range alone {
+				if strings.Contains(o, "conflicting values") != tc.fails[id] || (!tc.fails[id] && !strings.Contains(o, `"checked":58`)) {
+					t.Fatalf("%s alone: %.300s", id, o)
+				}
+			}
+			for _, size := range []int{0, 7} {
+				together, err := e.variant(size, func(rm RuleMeta) RuleMeta { return rm }).outcomesTogether(t.Context(), s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for id, want := range alone {
+					if together[id] != want {
+						t.Errorf("shard size %d: %s in its group gives\n%.300s\nalone\n%.300s", size, id, together[id], want)
+					}
+				}
+			}
+		})
+	}
+}
