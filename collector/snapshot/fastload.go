@@ -22,6 +22,9 @@ import (
 const (
 	// batchSize is about how much text one batch of elements holds.
 	batchSize = 1 << 20
+	// bufferSize is the size of a read buffer: a batch and the start of
+	// the next element.
+	bufferSize = batchSize + batchSize/4
 	// maxWindow bounds the text held while looking for the end of an
 	// element of a list: a list not written one element per line by
 	// exoready (a compact document) is left to decodeSnapshot.
@@ -114,7 +117,7 @@ func fastDecode(data []byte) (*Snapshot, bool) {
 // fastRead decodes the document r yields, hashing every byte of it into h,
 // or reports false; r is then read only partly.
 func fastRead(r io.Reader, h *tally) (*Snapshot, bool) {
-	l := &fastLoader{src: r, hash: h, buf: make([]byte, 0, batchSize+batchSize/4)}
+	l := &fastLoader{src: r, hash: h, buf: make([]byte, 0, bufferSize)}
 	l.buffers = 1
 	return l.run()
 }
@@ -174,12 +177,12 @@ func (l *fastLoader) document() {
 func (l *fastLoader) fill(n int) {
 	for len(l.buf)-l.pos < n && !l.eof {
 		if len(l.buf) == cap(l.buf) {
-			size := max(batchSize+batchSize/4, 2*(len(l.buf)-l.pos), n+batchSize/4)
+			size := max(bufferSize, 2*(len(l.buf)-l.pos), n+batchSize/4)
 			if size > maxWindow {
 				l.d.fail("no end of element in sight")
 			}
 			var next []byte
-			if size <= batchSize+batchSize/4 {
+			if size <= bufferSize {
 				next = l.buffer()
 			} else {
 				next = make([]byte, 0, size)
@@ -209,14 +212,14 @@ func (l *fastLoader) buffer() []byte {
 	}
 	if l.buffers < cap(l.pool) {
 		l.buffers++
-		return make([]byte, 0, batchSize+batchSize/4)
+		return make([]byte, 0, bufferSize)
 	}
 	return (<-l.pool)[:0]
 }
 
 // release gives a buffer back to the pool, when it is one of the pool's.
 func (l *fastLoader) release(b []byte) {
-	if l.src == nil || cap(b) != batchSize+batchSize/4 {
+	if l.src == nil || cap(b) != bufferSize {
 		return
 	}
 	select {
