@@ -65,6 +65,7 @@ func newApp(e *env) *cli.App {
 	}
 	for _, c := range app.Commands {
 		setUsageErrors(c)
+		withMaxMemory(c)
 	}
 	return app
 }

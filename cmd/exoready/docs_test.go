@@ -106,17 +106,6 @@ func checkCommand(t *testing.T, app *cli.App, doc string, words []string) {
 	}
 }
 
-func hasFlag(cmd *cli.Command, name string) bool {
-	for _, f := range cmd.Flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // codeBlocks returns the fenced code blocks of a Markdown text whose info
 // string starts with lang ("" for all).
 func codeBlocks(md, lang string) []string {

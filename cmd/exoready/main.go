@@ -24,7 +24,8 @@ func main() {
 	// A soft memory limit at 90 % of the container's memory, else the
 	// machine's: near it the garbage collector works harder instead of a
 	// scan of a large tenant being killed for want of memory. GOMEMLIMIT,
-	// or AUTOMEMLIMIT=off, in the environment take precedence.
+	// or AUTOMEMLIMIT=off, in the environment take precedence, and
+	// --max-memory over both (memory.go).
 	memlimit.Set(memlimit.WithProvider(memlimit.ApplyFallback(memlimit.FromCgroup, memlimit.FromSystem)))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
