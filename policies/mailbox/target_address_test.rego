@@ -45,14 +45,17 @@ test_missing_target_address_fails_not_passes if {
 # The domain is the part after the last "@", lower case; a targetAddress
 # without "@" has none, whatever else it holds.
 test_target_domain_edge_cases if {
-	ins := {"joined": [
-		j("two-ats", "SMTP:x@y@Contoso.Mail.OnMicrosoft.com"),
-		j("umlaut", "smtp:jürgen.ölß@contoso.mail.onmicrosoft.com"),
-		j("no-at", "contoso.mail.onmicrosoft.com"),
-		j("trailing-at", "SMTP:a@"),
-		j("x500", "X500:/o=Org/cn=a"),
-		j("other", "SMTP:a@contoso.mail.onmicrosoft.com.evil"),
-	], "exo": {"remote_domains": domains(true)}}
+	ins := {
+		"joined": [
+			j("two-ats", "SMTP:x@y@Contoso.Mail.OnMicrosoft.com"),
+			j("umlaut", "smtp:jürgen.ölß@contoso.mail.onmicrosoft.com"),
+			j("no-at", "contoso.mail.onmicrosoft.com"),
+			j("trailing-at", "SMTP:a@"),
+			j("x500", "X500:/o=Org/cn=a"),
+			j("other", "SMTP:a@contoso.mail.onmicrosoft.com.evil"),
+		],
+		"exo": {"remote_domains": domains(true)},
+	}
 	ids := {f.object.id | some f in rule.deny} with input as ins
 	ids == {"no-at", "trailing-at", "x500", "other"}
 	some f in rule.deny with input as ins
