@@ -160,6 +160,22 @@ joined_cloud_managed(j) if {
 	is_cloud_managed(j.exo)
 }
 
+# odd_flag_joined are the joined mailboxes whose EXO flag is neither true
+# nor false (CSV text, a number, none): usually none. The rules of a shard
+# group share one evaluation of it (the engine's cache per slice).
+odd_flag_joined := [j |
+	some j in input.joined
+	not j.exo.is_exchange_cloud_managed == true
+	not j.exo.is_exchange_cloud_managed == false
+]
+
+# odd_flag_mailboxes are the same among the EXO mailboxes.
+odd_flag_mailboxes := [m |
+	some m in input.exo.mailboxes
+	not m.is_exchange_cloud_managed == true
+	not m.is_exchange_cloud_managed == false
+]
+
 # cloud_managed_joined are the joined mailboxes with both an AD and a
 # cloud-managed EXO side: those whose flag is true (what the snapshot's
 # types give), then those whose flag is another value truthy holds for
@@ -172,9 +188,7 @@ cloud_managed_joined := array.concat(
 		j.ad != null
 	],
 	[j |
-		some j in input.joined
-		not j.exo.is_exchange_cloud_managed == true
-		not j.exo.is_exchange_cloud_managed == false
+		some j in odd_flag_joined
 		j.ad != null
 		truthy(j.exo.is_exchange_cloud_managed)
 	],
@@ -201,9 +215,7 @@ flippable_joined := array.concat(
 		lower(j.exo.recipient_type_details) in types
 	],
 	[j |
-		some j in input.joined
-		not j.exo.is_exchange_cloud_managed == true
-		not j.exo.is_exchange_cloud_managed == false
+		some j in odd_flag_joined
 		j.exo.is_dir_synced == true
 		j.ad != null
 		lower(j.exo.recipient_type_details) in types

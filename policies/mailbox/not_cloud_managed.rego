@@ -44,12 +44,12 @@ checked := count(mailboxes)
 not_cloud_managed := array.concat(
 	[m | some m in mailboxes; m.is_exchange_cloud_managed == false],
 	[m |
-		some m in mailboxes
-		not m.is_exchange_cloud_managed == true
-		not m.is_exchange_cloud_managed == false
+		some m in lib.odd_flag_mailboxes
+		m.is_dir_synced == true
+		lower(m.recipient_type_details) in types
 		lib.falsy(m.is_exchange_cloud_managed)
 	],
-)
+) if types := lib.cloud_managed_types
 
 deny contains {
 	"msg": sprintf("%s %s is dir-synced but not cloud-managed (IsExchangeCloudManaged = False)", [m.recipient_type_details, m.display_name]),

@@ -33,9 +33,7 @@ import data.exoready.lib
 cloud_managed := array.concat(
 	[m | some m in input.exo.mailboxes; m.is_exchange_cloud_managed == true],
 	[m |
-		some m in input.exo.mailboxes
-		not m.is_exchange_cloud_managed == true
-		not m.is_exchange_cloud_managed == false
+		some m in lib.odd_flag_mailboxes
 		lib.truthy(m.is_exchange_cloud_managed)
 	],
 )

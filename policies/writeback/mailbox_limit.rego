@@ -28,9 +28,7 @@ import data.exoready.lib
 # cloud_managed: flag true, plus another value lib.truthy holds for (as
 # lib.cloud_managed_joined).
 cloud_managed := count([m | some m in input.exo.mailboxes; m.is_exchange_cloud_managed == true]) + count([m |
-	some m in input.exo.mailboxes
-	not m.is_exchange_cloud_managed == true
-	not m.is_exchange_cloud_managed == false
+	some m in lib.odd_flag_mailboxes
 	lib.truthy(m.is_exchange_cloud_managed)
 ])
 
