@@ -2,11 +2,13 @@ package evaluate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -31,7 +33,19 @@ type Options struct {
 	// or a value of another type than the default is an error.
 	Overrides map[string]any
 	Logger    zerolog.Logger
+	// Evaluator chooses how rule queries run: EvaluatorPlan (the default)
+	// runs each rule's planned IR where it can (plan.go) and topdown where
+	// it cannot; EvaluatorTopdown runs every rule on OPA's topdown. Empty
+	// reads the environment variable EXOREADY_EVALUATOR, for people
+	// debugging a policy.
+	Evaluator string
 }
+
+// Evaluators of rule queries (Options.Evaluator).
+const (
+	EvaluatorPlan    = "plan"
+	EvaluatorTopdown = "topdown"
+)
 
 // Engine holds compiled, prepared policies. Build it once, evaluate many.
 type Engine struct {
@@ -53,6 +67,8 @@ type compiledRule struct {
 	pq   rego.PreparedEvalQuery
 	// reads are the big arrays the rule may read (arraysRead).
 	reads map[string]bool
+	// evaluator is EvaluatorPlan or EvaluatorTopdown: what runs pq.
+	evaluator string
 }
 
 // New loads, compiles and prepares every rule of the sources.
@@ -79,21 +95,52 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if e.compiler.Compile(set.modules); e.compiler.Failed() {
 		return nil, fmt.Errorf("%w: compile: %v%s", ErrPolicy, e.compiler.Errors, capabilityHint(e.compiler.Errors))
 	}
-	e.store = inmem.NewFromObject(map[string]any{"exoready": map[string]any{"params": params}})
+	doc := map[string]any{"exoready": map[string]any{"params": params}}
+	e.store = inmem.NewFromObject(doc)
+	evaluator := opts.Evaluator
+	if evaluator == "" {
+		evaluator = cmp.Or(os.Getenv("EXOREADY_EVALUATOR"), EvaluatorPlan)
+	}
+	var data ast.Value
+	switch evaluator {
+	case EvaluatorTopdown:
+	case EvaluatorPlan:
+		if data, err = ast.InterfaceToValue(doc); err != nil {
+			return nil, fmt.Errorf("%w: parameters: %w", ErrPolicy, err)
+		}
+	default:
+		return nil, fmt.Errorf("evaluator %q is not %q or %q (EXOREADY_EVALUATOR)", evaluator, EvaluatorPlan, EvaluatorTopdown)
+	}
 	hook := printHook{log: e.log}
 	for _, rm := range set.rules {
-		pq, err := rego.New(
-			rego.Query(outputQuery(rm.Package)),
-			rego.Compiler(e.compiler),
-			rego.Store(e.store),
-			rego.StrictBuiltinErrors(true),
-			rego.EnablePrintStatements(true),
-			rego.PrintHook(hook),
-		).PrepareForEval(ctx)
+		query := func(target string) *rego.Rego {
+			return rego.New(
+				rego.Query(outputQuery(rm.Package)),
+				rego.Compiler(e.compiler),
+				rego.Store(e.store),
+				rego.StrictBuiltinErrors(true),
+				rego.EnablePrintStatements(true),
+				rego.PrintHook(hook),
+				rego.Target(target),
+			)
+		}
+		// A rule the plan evaluator refuses, or that OPA cannot plan, is
+		// prepared for topdown; an error there is the rule's own.
+		var pq rego.PreparedEvalQuery
+		err, how := errNotPlanned, EvaluatorPlan
+		if data != nil {
+			if pq, err = preparePlanned(ctx, query(planTargetName), data); err != nil {
+				e.log.Debug().Str("check_id", rm.ID).Err(err).Msg("rule left to topdown")
+			}
+		}
+		if err != nil {
+			pq, err = query("rego").PrepareForEval(ctx)
+			how = EvaluatorTopdown
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: prepare %s (%s): %w", ErrPolicy, rm.ID, rm.File, err)
 		}
-		e.rules = append(e.rules, &compiledRule{meta: rm, pq: pq, reads: arraysRead(e.compiler, rm.Package)})
+		e.rules = append(e.rules, &compiledRule{meta: rm, pq: pq, reads: arraysRead(e.compiler, rm.Package), evaluator: how})
 	}
 	e.log.Debug().Int("rules", len(e.rules)).Int("modules", len(set.modules)).Msg("policies compiled")
 	return e, nil
