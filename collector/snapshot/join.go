@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/exoready/exoready/internal/parallel"
 )
@@ -22,9 +23,13 @@ import (
 // (DuplicateAddresses), and makes each joined EXO mailbox share the values
 // equal to its AD object's (ShareEqual).
 func Join(s *Snapshot) {
-	if s.AD != nil {
-		s.AD.DuplicateAddresses = DuplicateAddresses(s.AD)
+	// The other view reads only the AD arrays (the join writes none of
+	// them): it is computed while the pairing below keeps one processor.
+	var view sync.WaitGroup
+	if ad := s.AD; ad != nil {
+		view.Go(func() { ad.DuplicateAddresses = DuplicateAddresses(ad) })
 	}
+	defer view.Wait()
 	s.Joined = nil
 	if s.AD == nil || s.EXO == nil || s.AD.Users == nil || s.EXO.Mailboxes == nil {
 		return
