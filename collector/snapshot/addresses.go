@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/exoready/exoready/internal/parallel"
+	"github.com/exoready/exoready/internal/swar"
 )
 
 // DuplicateAddress is a proxy address carried by two or more mail-enabled
@@ -232,15 +233,15 @@ func foldHash(s string) uint32 {
 	h := uint64(len(s))
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		w := word8(s[i:])
-		if w&highBits != 0 {
+		w := swar.Load8(s[i:])
+		if w&swar.High != 0 {
 			return foldHashSlow(s)
 		}
 		h = hashWord(h, lowerWord(w))
 	}
 	if i < len(s) {
 		w := word(s[i:])
-		if w&highBits != 0 {
+		if w&swar.High != 0 {
 			return foldHashSlow(s)
 		}
 		h = hashWord(h, lowerWord(w))
@@ -260,15 +261,12 @@ func foldHashSlow(s string) uint32 {
 	return finish(h)
 }
 
-const (
-	ones     = 0x0101010101010101
-	highBits = 0x80 * ones
-)
+const ones = 0x0101010101010101
 
 // word reads up to eight bytes of s, little-endian.
 func word(s string) uint64 {
 	if len(s) >= 8 {
-		return word8(s)
+		return swar.Load8(s)
 	}
 	var w uint64
 	for i := len(s) - 1; i >= 0; i-- {
@@ -277,18 +275,11 @@ func word(s string) uint64 {
 	return w
 }
 
-// word8 reads the first eight bytes of s, little-endian (one load).
-func word8(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
 // lowerWord lower-cases the ASCII letters of eight ASCII bytes: a byte
 // gets 0x20 where b+0x3F reaches 0x80 ('A' and up) and b+0x25 does not
 // ('Z' and below); no byte carries into the next.
 func lowerWord(w uint64) uint64 {
-	upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & highBits
+	upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & swar.High
 	return w | upper>>2
 }
 
