@@ -24,9 +24,9 @@ import (
 // decode exactly as encoding/json does with DisallowUnknownFields; at
 // anything else (a name not written exactly as a tag, a repeated name, an
 // escaped name, invalid UTF-8, a number out of range or of the wrong form,
-// a time not in UTC, a syntax error...) it gives up with errFallback and
-// the caller reads the document again with encoding/json, which words the
-// error or decodes the unusual text as it always did.
+// a syntax error...) it gives up (fallback) and the caller reads the
+// document again with encoding/json, which words the error or decodes the
+// unusual text as it always did.
 
 // fallback is the panic value with which a decoder gives up; it never
 // leaves this package.
@@ -48,6 +48,7 @@ type decodeState struct {
 	linked int
 	arena  []byte      // the unshared strings of the objects being decoded
 	fix    []stringFix // where they go
+	slabs  []slab      // by slabType.id
 }
 
 func (d *decodeState) fail(why string) { panic(fallback{why}) }
@@ -83,6 +84,43 @@ type stringFix struct {
 	v      reflect.Value
 	index  int
 	off, n int
+}
+
+// Values pointed to (times, flags, the objects of sections) are made in
+// slabs of a few hundred, one allocation each.
+
+// slabType numbers a type whose values are made in slabs.
+type slabType struct {
+	id int
+	t  reflect.Type // a slice of the type
+}
+
+var slabCount atomic.Int32
+
+func newSlab(t reflect.Type) slabType {
+	return slabType{id: int(slabCount.Add(1)) - 1, t: reflect.SliceOf(t)}
+}
+
+// slabSize is the values one slab holds.
+const slabSize = 128
+
+// slab is the free part of a goroutine's slab of one type.
+type slab struct {
+	free reflect.Value
+	next int
+}
+
+// new returns a pointer to a new zero value of the slab's type.
+func (d *decodeState) new(st slabType) reflect.Value {
+	if st.id >= len(d.slabs) {
+		d.slabs = append(d.slabs, make([]slab, st.id+1-len(d.slabs))...)
+	}
+	sl := &d.slabs[st.id]
+	if !sl.free.IsValid() || sl.next == sl.free.Len() {
+		sl.free, sl.next = reflect.MakeSlice(st.t, slabSize, slabSize), 0
+	}
+	sl.next++
+	return sl.free.Index(sl.next - 1).Addr()
 }
 
 // arenaMark is where an object's strings start in d.arena and d.fix.
@@ -643,8 +681,9 @@ func decoderOf(t reflect.Type) (decoderFunc, error) {
 		if err != nil {
 			return nil, err
 		}
+		slab := newSlab(t.Elem())
 		return nullable(func(d *decodeState) reflect.Value {
-			p := reflect.New(t.Elem())
+			p := d.new(slab)
 			elem(d, p.Elem())
 			return p
 		}), nil
@@ -941,14 +980,15 @@ func (d *decodeState) float() float64 {
 	return f
 }
 
-// decodeTime decodes a time as time.Time's UnmarshalJSON does, keeping
-// only times in UTC: the joined view is linked to the sections by
-// comparing encoded text, which holds only for values that encode back to
-// what they were decoded from.
+// decodeTime decodes a time as encoding/json does (time.Time's
+// UnmarshalJSON, given the text with its quotes).
 func decodeTime(d *decodeState, v reflect.Value) {
-	if d.isNull() {
-		return
+	if !d.isNull() {
+		d.timeInto(v.Addr().Interface().(*time.Time))
 	}
+}
+
+func (d *decodeState) timeInto(t *time.Time) {
 	start := d.pos
 	if d.peek() != '"' {
 		d.fail("time is not a string")
@@ -957,8 +997,7 @@ func decodeTime(d *decodeState, v reflect.Value) {
 	if !ok {
 		d.fail("text ends in a string")
 	}
-	t := v.Addr().Interface().(*time.Time)
-	if t.UnmarshalJSON(d.data[start:end]) != nil || t.Location() != time.UTC {
+	if t.UnmarshalJSON(d.data[start:end]) != nil {
 		d.fail("time")
 	}
 	d.pos = end

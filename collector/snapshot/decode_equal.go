@@ -225,10 +225,16 @@ func equalStruct(d *decodeState, v reflect.Value, sd *structDecoder, fields []eq
 }
 
 func equalTime(d *decodeState, v reflect.Value) bool {
-	var t time.Time
-	decodeTime(d, reflect.ValueOf(&t).Elem())
+	var want time.Time
 	if v.CanAddr() {
-		return t == *v.Addr().Interface().(*time.Time)
+		want = *v.Addr().Interface().(*time.Time)
+	} else {
+		want = v.Interface().(time.Time)
 	}
-	return t == v.Interface().(time.Time)
+	var t time.Time
+	if !d.isNull() {
+		d.timeInto(&t)
+	}
+	// == and not Equal: reflect.DeepEqual tells times apart by location.
+	return t == want
 }
