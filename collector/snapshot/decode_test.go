@@ -265,6 +265,12 @@ func randomSnapshot(r *rand.Rand) *Snapshot {
 	s.Sources.Facts.Collected = s.Facts != nil
 	if s.AD != nil { // the view the arrays give
 		s.AD.DuplicateAddresses = DuplicateAddresses(s.AD)
+		for i := range s.AD.Users { // times in another zone: not linked by text
+			if u := &s.AD.Users[i]; u.WhenCreated != nil && r.IntN(4) == 0 {
+				t := u.WhenCreated.In(time.FixedZone("", 3600))
+				u.WhenCreated = &t
+			}
+		}
 	}
 	s.Joined = nil
 	if r.IntN(4) > 0 {
@@ -276,10 +282,16 @@ func randomSnapshot(r *rand.Rand) *Snapshot {
 		j.ID = fmt.Sprint("id-", r.IntN(100))
 		if s.AD != nil && len(s.AD.Users) > 0 && r.IntN(3) > 0 {
 			j.AD = &s.AD.Users[r.IntN(len(s.AD.Users))]
-			if r.IntN(4) == 0 { // an edited copy
-				c := *j.AD
+			switch c := *j.AD; r.IntN(6) {
+			case 0: // an edited copy
 				c.DisplayName += "!"
 				j.AD = &c
+			case 1: // the same time in another zone
+				if c.WhenChanged != nil {
+					t := c.WhenChanged.In(time.FixedZone("", -7200))
+					c.WhenChanged = &t
+					j.AD = &c
+				}
 			}
 		}
 		if s.EXO != nil && len(s.EXO.Mailboxes) > 0 && r.IntN(3) > 0 {
