@@ -190,6 +190,9 @@ func (e *Engine) evalRaw(ctx context.Context, r *compiledRule, input ast.Value, 
 	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
 	if vc != nil {
 		opts = append(opts, rego.EvalVirtualCache(vc))
+		if r.evaluator == EvaluatorPlan {
+			ctx = withPlanCache(ctx, vc)
+		}
 	}
 	rs, err := r.pq.Eval(ctx, opts...)
 	if err != nil {

@@ -115,6 +115,7 @@ func (p *planTarget) PrepareForEval(_ context.Context, pol *ir.Policy, opts ...r
 			// Rules without arguments take input and data only.
 			cached: len(f.Params) == 2,
 			path:   funcPath(f),
+			key:    ast.Ref{ast.VarTerm(planCacheRoot), ast.StringTerm(f.Name)},
 		})
 	}
 	prog.plan = pol.Plans.Plans[0]
@@ -141,7 +142,23 @@ type planFunc struct {
 	f      *ir.Func
 	locals int
 	cached bool
-	path   string // data.pkg.rule, for conflict errors
+	path   string  // data.pkg.rule, for conflict errors
+	key    ast.Ref // of its value in a shared cache (withPlanCache)
+}
+
+// planCacheRoot heads the keys of rule values in a shared cache: topdown's
+// keys start with data, so the two evaluators never read each other's.
+const planCacheRoot = "exoready_plan"
+
+type planCacheKey struct{}
+
+// withPlanCache has the plan evaluations under ctx keep the values of
+// rules without arguments in vc too, and read them there first: the rules
+// of one shard group, evaluated on the same input, then compute shared
+// lib rules once. Functions of the same name are the same rules, since
+// every plan is made by one compiler.
+func withPlanCache(ctx context.Context, vc topdown.VirtualCache) context.Context {
+	return context.WithValue(ctx, planCacheKey{}, vc)
 }
 
 // planCallee is what a CallStmt calls: a planned function or a builtin.
@@ -311,6 +328,7 @@ type planState struct {
 	ok    bool // a ReturnLocalStmt ran
 	first error
 	steps int
+	vc    topdown.VirtualCache // nil, or the cache of withPlanCache
 }
 
 // Eval runs the plan on the input of ectx.
@@ -319,6 +337,7 @@ func (prog *planProgram) Eval(ctx context.Context, ectx *rego.EvalContext, rt as
 		prog: prog, ctx: ctx, rs: ast.NewSet(),
 		memo: make([]*ast.Term, len(prog.funcs)), done: make([]bool, len(prog.funcs)),
 	}
+	st.vc, _ = ctx.Value(planCacheKey{}).(topdown.VirtualCache)
 	st.bctx = topdown.BuiltinContext{
 		Context:                     ctx,
 		Metrics:                     ectx.Metrics(),
@@ -669,6 +688,11 @@ func (st *planState) call(s *ir.CallStmt, locals []*ast.Term) (int, error) {
 
 func (st *planState) callFunc(fn int, s *ir.CallStmt, locals []*ast.Term) (int, error) {
 	f := &st.prog.funcs[fn]
+	if f.cached && !st.done[fn] && st.vc != nil {
+		if v, undefined := st.vc.Get(f.key); v != nil || undefined {
+			st.memo[fn], st.done[fn] = v, true
+		}
+	}
 	if f.cached && st.done[fn] {
 		if v := st.memo[fn]; v != nil {
 			locals[s.Result] = v
@@ -697,6 +721,9 @@ func (st *planState) callFunc(fn int, s *ir.CallStmt, locals []*ast.Term) (int, 
 	}
 	if f.cached {
 		st.memo[fn], st.done[fn] = ret, true
+		if st.vc != nil {
+			st.vc.Put(f.key, ret)
+		}
 	}
 	if ret == nil {
 		return sigFail, nil
