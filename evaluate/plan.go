@@ -167,6 +167,7 @@ type planCallee struct {
 	builtin topdown.BuiltinFunc
 	decl    *types.Function
 	name    string
+	loc     *ast.Location // of the call, for builtin errors
 }
 
 // planChecker validates a plan's statements and counts its locals.
@@ -312,7 +313,7 @@ func (c *planChecker) call(s *ir.CallStmt) error {
 	if decl == nil {
 		return fmt.Errorf("builtin %s has no declaration", s.Func)
 	}
-	c.prog.calls[s] = planCallee{fn: -1, builtin: bf, decl: decl, name: s.Func}
+	c.prog.calls[s] = planCallee{fn: -1, builtin: bf, decl: decl, name: s.Func, loc: c.prog.location(s.Location)}
 	return nil
 }
 
@@ -415,10 +416,10 @@ func (st *planState) operand(op ir.Operand, locals []*ast.Term) *ast.Term {
 	panic(fmt.Sprintf("plan operand %T", op.Value)) // refused by planChecker
 }
 
-func (st *planState) location(l ir.Location) *ast.Location {
+func (prog *planProgram) location(l ir.Location) *ast.Location {
 	loc := &ast.Location{Row: l.Row, Col: l.Col}
-	if l.File >= 0 && l.File < len(st.prog.files) {
-		loc.File = st.prog.files[l.File]
+	if l.File >= 0 && l.File < len(prog.files) {
+		loc.File = prog.files[l.File]
 	}
 	return loc
 }
@@ -508,7 +509,7 @@ func (st *planState) stmt(s ir.Stmt, locals []*ast.Term) (int, error) {
 		k, v := st.operand(s.Key, locals), st.operand(s.Value, locals)
 		if cur := o.Get(k); cur != nil {
 			if !equalTerms(cur, v) {
-				return 0, &topdown.Error{Code: topdown.ConflictErr, Location: st.location(s.Location), Message: "object keys must be unique"}
+				return 0, &topdown.Error{Code: topdown.ConflictErr, Location: st.prog.location(s.Location), Message: "object keys must be unique"}
 			}
 			return sigNext, nil
 		}
@@ -576,7 +577,7 @@ func (st *planState) stmt(s ir.Stmt, locals []*ast.Term) (int, error) {
 // conflict is the error of two values for one complete rule or one call
 // of a function, worded as topdown words it.
 func (st *planState) conflict(l ir.Location) error {
-	return &topdown.Error{Code: topdown.ConflictErr, Location: st.location(l), Message: "conflicting values"}
+	return &topdown.Error{Code: topdown.ConflictErr, Location: st.prog.location(l), Message: "conflicting values"}
 }
 
 func dot(src, key *ast.Term) *ast.Term {
@@ -661,7 +662,7 @@ func (st *planState) call(s *ir.CallStmt, locals []*ast.Term) (int, error) {
 	}
 	var out *ast.Term
 	bctx := st.bctx
-	bctx.Location = st.location(s.Location)
+	bctx.Location = c.loc
 	err := c.builtin(bctx, args, func(t *ast.Term) error { out = t; return nil })
 	if err != nil {
 		// As topdown: a halt ends the evaluation; any other error makes
