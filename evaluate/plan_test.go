@@ -276,3 +276,23 @@ func TestPlanEvaluationCancels(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestEvaluatorFromEnvironment checks that EXOREADY_EVALUATOR chooses the
+// evaluator when the options do not, and that a wrong name is refused.
+func TestEvaluatorFromEnvironment(t *testing.T) {
+	rule := declRule("T-ENV-001", "", "checked := 0\n\ndeny contains \"x\" if false\n")
+	for env, want := range map[string]string{"": EvaluatorPlan, "topdown": EvaluatorTopdown, "plan": EvaluatorPlan} {
+		t.Setenv("EXOREADY_EVALUATOR", env)
+		e, err := testEngine(t, map[string]string{"r.rego": rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.rules[0].evaluator; got != want {
+			t.Errorf("EXOREADY_EVALUATOR=%q: rule prepared for %s, want %s", env, got, want)
+		}
+	}
+	t.Setenv("EXOREADY_EVALUATOR", "wasm")
+	if _, err := testEngine(t, map[string]string{"r.rego": rule}); err == nil || !strings.Contains(err.Error(), "EXOREADY_EVALUATOR") {
+		t.Errorf("EXOREADY_EVALUATOR=wasm: err = %v, want one naming the variable", err)
+	}
+}
