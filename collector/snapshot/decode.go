@@ -594,8 +594,9 @@ func (in *interner) shared(b []byte, id int) (string, bool) {
 		return "", false
 	}
 	if st.last == string(b) && st.words != nil {
+		s := st.last // count may turn the site off and forget last
 		st.count(true)
-		return st.last, true
+		return s, true
 	}
 	if st.words == nil {
 		st.words = map[string]string{}

@@ -459,3 +459,28 @@ func TestTextEqualsDecoding(t *testing.T) {
 		}
 	}
 }
+
+// TestInternerKeepsTheTextThatTurnsItsSiteOff: a site watched for
+// siteTrial texts turns off at the last of them when too few repeated; when
+// that last text repeats the one before, it must still come back whole
+// (a 20k tenant's drift values came back empty, one load in ten).
+func TestInternerKeepsTheTextThatTurnsItsSiteOff(t *testing.T) {
+	in := newInterner()
+	site := newSite()
+	for i := range siteTrial - 1 {
+		want := fmt.Sprintf("text %d", i)
+		if got := in.str([]byte(want), site); got != want {
+			t.Fatalf("text %d: got %q, want %q", i, got, want)
+		}
+	}
+	last := fmt.Sprintf("text %d", siteTrial-2) // repeats the one before
+	if got := in.str([]byte(last), site); got != last {
+		t.Fatalf("the text that turned the site off came back as %q, want %q", got, last)
+	}
+	if !in.sites[site].off {
+		t.Fatal("the site should be off after its trial: the test no longer reaches the case it is for")
+	}
+	if got := in.str([]byte("after"), site); got != "after" {
+		t.Fatalf("after the trial: got %q", got)
+	}
+}
