@@ -21,7 +21,7 @@ import (
 //
 // Join also computes the AD section's other view, ad.duplicate_addresses
 // (DuplicateAddresses), and makes each joined EXO mailbox share the values
-// equal to its AD object's (ShareEqual).
+// equal to its AD object's (shareEqual).
 func Join(s *Snapshot) {
 	// The other view reads only the AD arrays (the join writes none of
 	// them): it is computed while the pairing below keeps one processor.
@@ -68,7 +68,7 @@ func Join(s *Snapshot) {
 // complete fills in what a joined pair (or lone side) shows: name, kind,
 // id, location and drift, once the pair shares its equal values.
 func complete(j *JoinedMailbox) {
-	ShareEqual(j.AD, j.EXO)
+	shareEqual(j.AD, j.EXO)
 	if j.EXO != nil {
 		j.DisplayName, j.Kind = j.EXO.DisplayName, MailboxKind(j.EXO.RecipientTypeDetails)
 	} else {

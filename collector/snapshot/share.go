@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ShareEqual makes a joined pair's EXO mailbox hold its AD object's copy of
+// shareEqual makes a joined pair's EXO mailbox hold its AD object's copy of
 // every value the two have equal (byte for byte): the proxy address list
 // or each address, display name, alias, UPN, primary and Windows e-mail
 // address, object ids, and the custom attribute maps. Sync copies these
@@ -20,7 +20,7 @@ import (
 // between recipients, so it is the EXO side that takes the AD values. Like
 // the AD collector's shared maps and lists, what is shared is read-only:
 // change a joined object's lists or maps by replacing them, never in place.
-func ShareEqual(ad *ADRecipient, m *Mailbox) {
+func shareEqual(ad *ADRecipient, m *Mailbox) {
 	if ad == nil || m == nil {
 		return
 	}
